@@ -1,0 +1,108 @@
+"""Netzwerk: the platform of a Koordinierungsstelle Schulsozialarbeit."""
+
+import logging
+
+from flask import Flask
+
+from netzwerk.config import Defaults, database_url, instance_secret_key, normalise_database_url
+from netzwerk.extensions import babel, csrf, login_manager, mail, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+    )
+    _ensure_instance_folder(app)
+
+    app.config.from_object(Defaults)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("NETZWERK")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from netzwerk.core.templating import init_templating
+
+    init_templating(app)
+    from netzwerk.core.errors import init_error_handlers
+
+    init_error_handlers(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _ensure_instance_folder(app: Flask) -> None:
+    import os
+
+    os.makedirs(app.instance_path, exist_ok=True)
+
+
+def _init_extensions(app: Flask) -> None:
+    import netzwerk.models  # noqa: F401  (every model is known to metadata and migrations)
+    from netzwerk.db import db
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from netzwerk.accounts.access import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from netzwerk.accounts.routes import bp as accounts_bp
+    from netzwerk.core.routes import bp as core_bp
+    from netzwerk.members.admin_routes import bp as members_admin_bp
+    from netzwerk.members.routes import bp as members_bp
+    from netzwerk.members.school_routes import bp as schools_admin_bp
+    from netzwerk.members.transfer_routes import bp as transfer_bp
+    from netzwerk.newcomers.admin_routes import bp as newcomers_admin_bp
+    from netzwerk.newcomers.routes import bp as newcomers_bp
+
+    for blueprint in (
+        core_bp,
+        accounts_bp,
+        members_bp,
+        members_admin_bp,
+        schools_admin_bp,
+        transfer_bp,
+        newcomers_bp,
+        newcomers_admin_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from netzwerk.accounts.cli import register as register_accounts_cli
+    from netzwerk.demo.cli import register as register_demo_cli
+    from netzwerk.mailing.cli import register as register_mail_cli
+
+    register_accounts_cli(app)
+    register_demo_cli(app)
+    register_mail_cli(app)

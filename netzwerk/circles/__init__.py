@@ -1,0 +1,1 @@
+"""Quality circles (Qualitätszirkel)."""

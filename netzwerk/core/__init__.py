@@ -1,0 +1,1 @@
+"""Start page, health check, legal pages, error pages and template helpers."""

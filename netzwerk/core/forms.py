@@ -1,0 +1,35 @@
+"""Form pieces every domain uses: trimmed text, e-mail fields, German messages."""
+
+from wtforms import EmailField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def reject_control_characters(form, field):
+    value = field.data or ""
+    if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in value):
+        raise ValidationError("Bitte entfernen Sie Steuerzeichen aus der Eingabe.")
+
+
+def text_field(label: str, *, required: bool = False, max_length: int = 200, **kwargs):
+    validators = [
+        InputRequired("Bitte füllen Sie dieses Feld aus.") if required else Optional(),
+        Length(max=max_length, message=f"Höchstens {max_length} Zeichen."),
+        reject_control_characters,
+    ]
+    return StringField(label, validators=validators, filters=[strip_filter], **kwargs)
+
+
+def email_field(label: str = "E-Mail-Adresse", *, required: bool = True, **kwargs):
+    validators = [
+        InputRequired("Bitte geben Sie eine E-Mail-Adresse an.") if required else Optional(),
+        Length(max=254, message="Die E-Mail-Adresse ist zu lang."),
+        Email("Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@example.org."),
+    ]
+    render_kw = {"autocomplete": "email", "spellcheck": "false"} | kwargs.pop("render_kw", {})
+    return EmailField(
+        label, validators=validators, filters=[strip_filter], render_kw=render_kw, **kwargs
+    )

@@ -1,0 +1,39 @@
+"""Start page, health check and the legal pages."""
+
+from flask import Blueprint, render_template
+from sqlalchemy import text
+
+from netzwerk.db import db
+from netzwerk.members.queries import coverage_summary
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("core/index.html", coverage=coverage_summary())
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure means "not healthy"; the reason goes to the log
+        db.session.rollback()
+        return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/impressum")
+def imprint():
+    return render_template("core/imprint.html")
+
+
+@bp.get("/datenschutz")
+def privacy():
+    return render_template("core/privacy.html")
+
+
+@bp.get("/barrierefreiheit")
+def accessibility():
+    return render_template("core/accessibility.html")

@@ -1,0 +1,1 @@
+"""A believable fictitious network for demos and benchmarks."""

@@ -1,0 +1,1 @@
+"""Events, workshops and registrations."""

@@ -1,0 +1,1 @@
+"""Mailing lists and the outbox that delivers every e-mail."""

@@ -1,0 +1,1 @@
+"""Members (Fachkräfte), Berufsgruppen, Träger, schools and coverage."""

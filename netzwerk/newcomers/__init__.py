@@ -1,0 +1,1 @@
+"""Newcomer applications at /mitmachen, with double opt-in."""

@@ -1,0 +1,1 @@
+"""Data protection: consent records, export, erasure, retention."""

@@ -1,0 +1,1 @@
+"""Topic suggestions for a coming Fachtag."""

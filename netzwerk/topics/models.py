@@ -1,0 +1,71 @@
+"""Topic suggestions (Themenvorschläge) for a coming Fachtag, with votes and comments."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from netzwerk.db import TimestampMixin, UTCDateTime, db, enum_column, utcnow
+
+
+class TopicState(enum.StrEnum):
+    SUBMITTED = "eingereicht"
+    IN_REVIEW = "in_pruefung"
+    ACCEPTED = "angenommen"
+    SCHEDULED = "eingeplant"
+    DONE = "umgesetzt"
+    REJECTED = "abgelehnt"
+    UNCONFIRMED = "unbestaetigt"  # public suggestion waiting for e-mail confirmation
+
+
+class TopicSuggestion(TimestampMixin, db.Model):
+    __tablename__ = "topic_suggestions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    learning_goal: Mapped[str] = mapped_column(Text, default="")
+    offers_workshop: Mapped[bool] = mapped_column(default=False)
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    suggester_name: Mapped[str] = mapped_column(String(200), default="")
+    suggester_email: Mapped[str] = mapped_column(String(254), default="")
+    state: Mapped[TopicState] = enum_column(TopicState, default=TopicState.SUBMITTED, index=True)
+    public_reason: Mapped[str] = mapped_column(String(500), default="")
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topic_suggestions.id", ondelete="SET NULL")
+    )
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshops.id", ondelete="SET NULL"), unique=True
+    )
+    # Kept equal to the number of TopicVote rows, so lists sort without counting.
+    vote_count: Mapped[int] = mapped_column(default=0, index=True)
+
+
+class TopicVote(db.Model):
+    __tablename__ = "topic_votes"
+    __table_args__ = (UniqueConstraint("topic_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic_suggestions.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TopicComment(db.Model):
+    __tablename__ = "topic_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("topic_suggestions.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member = relationship("Member")

@@ -1,0 +1,1 @@
+"""Netzwerk test suite."""
