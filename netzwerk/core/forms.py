@@ -27,7 +27,11 @@ def email_field(label: str = "E-Mail-Adresse", *, required: bool = True, **kwarg
     validators = [
         InputRequired("Bitte geben Sie eine E-Mail-Adresse an.") if required else Optional(),
         Length(max=254, message="Die E-Mail-Adresse ist zu lang."),
-        Email("Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@example.org."),
+        # Umlauts before the @ need SMTPUTF8, which many municipal mail servers lack.
+        Email(
+            "Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@example.org.",
+            allow_smtputf8=False,
+        ),
     ]
     render_kw = {"autocomplete": "email", "spellcheck": "false"} | kwargs.pop("render_kw", {})
     return EmailField(

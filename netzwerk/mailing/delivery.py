@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 
 from netzwerk.db import db, utcnow
 from netzwerk.mailing.models import OutboxMessage, OutboxState
+from netzwerk.mailing.outbox import single_line
 from netzwerk.mailing.transport import SMTPTransport
 
 log = logging.getLogger(__name__)
@@ -57,13 +58,14 @@ def claim_batch(size: int) -> list[int]:
 def build_message(message: OutboxMessage) -> Message:
     config = current_app.config
     default_name, sender_email = config["MAIL_DEFAULT_SENDER"]
+    sender_name = single_line(message.sender_name or default_name)
     mail = Message(
-        subject=message.subject,
-        recipients=[formataddr((message.to_name, message.to_email))],
+        subject=single_line(message.subject),
+        recipients=[formataddr((single_line(message.to_name), message.to_email), "utf-8")],
         body=message.body_text,
         html=message.body_html,
-        sender=formataddr((message.sender_name or default_name, sender_email)),
-        reply_to=message.reply_to,
+        sender=formataddr((sender_name, sender_email), "utf-8"),
+        reply_to=single_line(message.reply_to) or None,
         extra_headers=dict(message.extra_headers or {}),
         charset="utf-8",
     )

@@ -20,6 +20,11 @@ class Attachment:
     data: bytes
 
 
+def single_line(value: str | None) -> str:
+    """Collapse all whitespace, line breaks included: no header injection via names."""
+    return " ".join((value or "").split())
+
+
 def queue_mail(
     *,
     to_email: str,
@@ -40,12 +45,12 @@ def queue_mail(
     except TemplateNotFound:
         body_html = None
     message = OutboxMessage(
-        to_email=to_email,
-        to_name=to_name,
-        subject=subject,
+        to_email=single_line(to_email),
+        to_name=single_line(to_name)[:200],
+        subject=single_line(subject)[:300],
         body_text=body_text,
         body_html=body_html,
-        reply_to=reply_to,
+        reply_to=single_line(reply_to) or None,
         extra_headers=extra_headers or {},
         attachments=[
             OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data)
