@@ -78,6 +78,10 @@ def _migrations_dir() -> str:
 def _register_blueprints(app: Flask) -> None:
     from netzwerk.accounts.routes import bp as accounts_bp
     from netzwerk.core.routes import bp as core_bp
+    from netzwerk.events.admin_routes import bp as events_admin_bp
+    from netzwerk.events.certificate_routes import bp as certificates_bp
+    from netzwerk.events.desk_routes import bp as events_desk_bp
+    from netzwerk.events.routes import bp as events_bp
     from netzwerk.members.admin_routes import bp as members_admin_bp
     from netzwerk.members.routes import bp as members_bp
     from netzwerk.members.school_routes import bp as schools_admin_bp
@@ -94,6 +98,10 @@ def _register_blueprints(app: Flask) -> None:
         transfer_bp,
         newcomers_bp,
         newcomers_admin_bp,
+        events_bp,
+        events_admin_bp,
+        events_desk_bp,
+        certificates_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -102,7 +110,9 @@ def _register_cli(app: Flask) -> None:
     from netzwerk.accounts.cli import register as register_accounts_cli
     from netzwerk.demo.cli import register as register_demo_cli
     from netzwerk.mailing.cli import register as register_mail_cli
+    from netzwerk.newcomers.cli import register as register_newcomers_cli
 
     register_accounts_cli(app)
     register_demo_cli(app)
     register_mail_cli(app)
+    register_newcomers_cli(app)

@@ -60,6 +60,10 @@ class TimestampMixin:
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
     module = type(dbapi_connection).__module__
@@ -67,6 +71,8 @@ def _configure_sqlite(dbapi_connection, connection_record):
         return
     # Let SQLAlchemy, not the driver, decide when transactions begin (see _begin).
     dbapi_connection.isolation_level = None
+    # SQLite's own lower() folds ASCII only; searches for "özdemir" must find "Özdemir".
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")

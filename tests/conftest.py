@@ -38,6 +38,8 @@ def _test_config(url: str, instance: Path) -> dict:
         "TESTING": True,
         # Most tests post forms directly; tests/core/test_csrf.py proves CSRF is enforced.
         "WTF_CSRF_ENABLED": False,
+        # scrypt is meant to be slow; tests hash hundreds of passwords.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SQLALCHEMY_DATABASE_URI": url,
         "SERVER_NAME": "netzwerk.test",

@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -67,7 +68,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.password_hash is not None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
         self.password_changed_dt = utcnow()
 
     def check_password(self, password: str) -> bool:
@@ -77,8 +79,10 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def get_id(self) -> str:
         # The session names the password generation too, so a password change
-        # (or reset) ends every other session of this account.
-        stamp = int(self.password_changed_dt.timestamp()) if self.password_changed_dt else 0
+        # (or reset) ends every other session of this account. Microseconds, because
+        # a change within the same second as the previous one must end sessions too.
+        changed = self.password_changed_dt
+        stamp = round(changed.timestamp() * 1_000_000) if changed else 0
         return f"{self.id}:{stamp}"
 
 

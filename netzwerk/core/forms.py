@@ -1,7 +1,7 @@
 """Form pieces every domain uses: trimmed text, e-mail fields, German messages."""
 
 from wtforms import EmailField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 
 def strip_filter(value):
@@ -16,7 +16,8 @@ def reject_control_characters(form, field):
 
 def text_field(label: str, *, required: bool = False, max_length: int = 200, **kwargs):
     validators = [
-        InputRequired("Bitte füllen Sie dieses Feld aus.") if required else Optional(),
+        # DataRequired runs after the strip filter, so "   " counts as empty.
+        DataRequired("Bitte füllen Sie dieses Feld aus.") if required else Optional(),
         Length(max=max_length, message=f"Höchstens {max_length} Zeichen."),
         reject_control_characters,
     ]
