@@ -13,7 +13,7 @@ MAIL_SERVER = "smtp.example.org"
 MAIL_PORT = 587
 MAIL_USE_TLS = True
 MAIL_USERNAME = "netzwerk@example.org"
-MAIL_PASSWORD = "..."
+# MAIL_PASSWORD: set NETZWERK_MAIL_PASSWORD in the environment, not in a file.
 MAIL_DEFAULT_SENDER = ("Netzwerk Schulsozialarbeit", "netzwerk@example.org")
 
 # Behind https (production): secure cookies.

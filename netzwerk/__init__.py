@@ -32,9 +32,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
 
+    from netzwerk.core.richtext import init_richtext
     from netzwerk.core.templating import init_templating
 
     init_templating(app)
+    init_richtext(app)
     from netzwerk.core.errors import init_error_handlers
 
     init_error_handlers(app)
@@ -109,10 +111,12 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from netzwerk.accounts.cli import register as register_accounts_cli
     from netzwerk.demo.cli import register as register_demo_cli
+    from netzwerk.events.cli import register as register_events_cli
     from netzwerk.mailing.cli import register as register_mail_cli
     from netzwerk.newcomers.cli import register as register_newcomers_cli
 
     register_accounts_cli(app)
     register_demo_cli(app)
+    register_events_cli(app)
     register_mail_cli(app)
     register_newcomers_cli(app)

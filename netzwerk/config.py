@@ -47,6 +47,9 @@ class Defaults:
 
     CONSENT_TEXT_VERSION = "2026-11"
 
+    # How often calendar programs should poll feeds (REFRESH-INTERVAL, X-PUBLISHED-TTL).
+    ICAL_REFRESH = timedelta(hours=1)
+
 
 def database_url(app_instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL")

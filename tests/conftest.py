@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import g, request_started
 from sqlalchemy import text
 
 from netzwerk import create_app
@@ -52,9 +53,16 @@ def _test_config(url: str, instance: Path) -> dict:
     }
 
 
+def _forget_login(sender, **extra):
+    # Requests share the test's app context (and so flask.g); each request must load
+    # its user from its own session cookie, as in a real browser.
+    g.pop("_login_user", None)
+
+
 @pytest.fixture()
 def app(database_url, tmp_path):
     app = create_app(_test_config(database_url, tmp_path))
+    request_started.connect(_forget_login, app)
     with app.app_context():
         yield app
         db.session.remove()

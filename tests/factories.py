@@ -126,3 +126,43 @@ def make_member(
     db.session.add(member)
     db.session.commit()
     return member
+
+
+def make_event(*, capacity=10, days_ahead=30, hours=6, groups=(), workshops=(), **kwargs):
+    """A published event `days_ahead` days from now; workshops as (title, slot, capacity)."""
+    from datetime import timedelta
+
+    from netzwerk.db import utcnow
+    from netzwerk.events.models import Event, EventKind, EventState, Workshop
+
+    start = kwargs.pop("start_dt", None) or utcnow() + timedelta(days=days_ahead)
+    event = Event(
+        title=kwargs.pop("title", f"Fachtag {next(_counter)}"),
+        kind=kwargs.pop("kind", EventKind.FACHTAG),
+        start_dt=start,
+        end_dt=kwargs.pop("end_dt", None) or start + timedelta(hours=hours),
+        state=kwargs.pop("state", EventState.PUBLISHED),
+        capacity=capacity,
+        target_groups=[get_group(slug) for slug in groups],
+        **kwargs,
+    )
+    for title, slot, workshop_capacity in workshops:
+        event.workshops.append(Workshop(title=title, slot=slot, capacity=workshop_capacity))
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def make_registration(
+    event, member=None, *, picks=None, answers=None, attended=False, **member_kwargs
+):
+    """A member's registration through the real operation: confirmed, or waiting when full."""
+    from netzwerk.events.desk_operations import mark_attended
+    from netzwerk.events.operations import Applicant, register
+
+    member = member or make_member(**member_kwargs)
+    registration = register(event.id, Applicant.from_member(member, answers=answers), picks)
+    if attended:
+        mark_attended(registration)
+    db.session.commit()
+    return registration

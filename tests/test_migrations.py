@@ -46,6 +46,9 @@ def test_migrations_build_the_schema_the_models_describe(empty_database_url, tmp
         assert differences == [], "a model change has no migration: flask db migrate"
         tables = set(inspect(db.engine).get_table_names())
         assert {"members", "schools", "events", "registrations", "outbox_messages"} <= tables
+        slugs = db.session.execute(text("SELECT slug FROM professional_groups")).scalars()
+        assert sorted(slugs) == ["mpt", "schuso", "sds", "sofa"]
+        db.session.commit()
 
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

@@ -24,6 +24,10 @@ TOKEN_PURPOSES = {"reset": operations.RESET_PURPOSE, "einladung": operations.INV
 def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
+    # Browsers read a backslash as "/" and drop tabs and line breaks, so "/\evil.example"
+    # and "/<tab>/evil.example" would lead to another site.
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
@@ -115,7 +119,8 @@ def account():
     if form.validate_on_submit():
         if operations.change_password(current_user, form.current_password.data, form.password.data):
             db.session.commit()
-            _start_session(current_user)
+            # The real user, not the proxy: Flask-Login keeps what it is given in flask.g.
+            _start_session(current_user._get_current_object())
             flash("Ihr Passwort ist geändert.", "success")
             return redirect(url_for("accounts.account"))
         form.current_password.errors.append("Das bisherige Passwort ist nicht richtig.")

@@ -169,6 +169,8 @@ class Registration(TimestampMixin, db.Model):
     cancelled_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attended_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the reminder mail was queued, so that it goes out once.
+    reminder_sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     group: Mapped[ProfessionalGroup | None] = relationship()

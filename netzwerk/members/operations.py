@@ -115,7 +115,7 @@ def create_member(
     db.session.add(member)
     db.session.flush()
     if listed_in_directory:
-        _set_directory_listing(member, True)
+        set_directory_listing(member, True)
     record_audit("member.create", "member", member.id, f"Mitglied angelegt: {member.full_name}")
     db.session.flush()
     return member
@@ -140,9 +140,9 @@ def update_member(member: Member, **changes) -> Member:
     for name, value in changes.items():
         setattr(member, name, value)
     if listed != member.listed_in_directory:
-        _set_directory_listing(member, listed)
+        set_directory_listing(member, listed)
     if active != member.is_active:
-        _set_active(member, active)
+        set_active(member, active)
     _sync_user(member)
     if changed:
         summary = "Geändert: " + ", ".join(MEMBER_FIELDS[name] for name in changed)
@@ -160,7 +160,7 @@ def _differs(member: Member, name: str, value) -> bool:
 def deactivate_member(member: Member) -> Member:
     """Take the member out of lists and the directory, and close their login."""
     if member.is_active:
-        _set_active(member, False)
+        set_active(member, False)
         record_audit("member.deactivate", "member", member.id, "Mitglied deaktiviert")
     db.session.flush()
     return member
@@ -168,7 +168,7 @@ def deactivate_member(member: Member) -> Member:
 
 def reactivate_member(member: Member) -> Member:
     if not member.is_active:
-        _set_active(member, True)
+        set_active(member, True)
         record_audit("member.reactivate", "member", member.id, "Mitglied reaktiviert")
     db.session.flush()
     return member
@@ -188,19 +188,19 @@ def update_profile(member: Member, *, phone: str, schools, listed_in_directory: 
     member.phone = phone
     member.schools = list(schools)
     if listed_in_directory != member.listed_in_directory:
-        _set_directory_listing(member, listed_in_directory)
+        set_directory_listing(member, listed_in_directory)
     db.session.flush()
     return member
 
 
-def _set_active(member: Member, active: bool) -> None:
+def set_active(member: Member, active: bool) -> None:
     member.is_active = active
     # A coordinator's own login never depends on their member profile.
     if member.user is not None and member.user.role == Role.MEMBER:
         member.user.is_enabled = active
 
 
-def _set_directory_listing(member: Member, listed: bool) -> None:
+def set_directory_listing(member: Member, listed: bool) -> None:
     """Record consent to the directory listing (DSGVO Art. 7), or its withdrawal."""
     now = utcnow()
     member.listed_in_directory = listed

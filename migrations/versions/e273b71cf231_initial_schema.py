@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e391daf41d2a
+Revision ID: e273b71cf231
 Revises: 
-Create Date: 2026-11-21 13:10:58.443671
+Create Date: 2026-11-21 13:55:14.885343
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import netzwerk.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'e391daf41d2a'
+revision = 'e273b71cf231'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -98,7 +98,7 @@ def upgrade():
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
         batch_op.create_index('ix_login_attempts_key_dt', ['key', 'attempt_dt'], unique=False)
 
-    op.create_table('professional_groups',
+    professional_groups = op.create_table('professional_groups',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=40), nullable=False),
     sa.Column('name', sa.String(length=40), nullable=False),
@@ -108,6 +108,14 @@ def upgrade():
     sa.UniqueConstraint('name', name=op.f('uq_professional_groups_name')),
     sa.UniqueConstraint('slug', name=op.f('uq_professional_groups_slug'))
     )
+    # The four Berufsgruppen every network has; coordinators may rename or add more.
+    # Their slugs name the group calendars (/kalender/<slug>.ics), so they are fixed here.
+    op.bulk_insert(professional_groups, [
+        {'slug': 'schuso', 'name': 'SchuSo', 'description': 'Schulsozialarbeit', 'position': 0},
+        {'slug': 'sofa', 'name': 'SOFA', 'description': 'Sozialpädagogische Fachkraft in der Schuleingangsphase', 'position': 1},
+        {'slug': 'mpt', 'name': 'MPT', 'description': 'Fachkraft in Multiprofessionellen Teams', 'position': 2},
+        {'slug': 'sds', 'name': 'SDS', 'description': 'Sozialdienst Schule', 'position': 3},
+    ])
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -380,6 +388,7 @@ def upgrade():
     sa.Column('cancelled_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attended_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('anonymised_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminder_sent_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_registrations_event_id_events'), ondelete='CASCADE'),

@@ -1,0 +1,257 @@
+"""Events and workshops as iCalendar components and calendars: pure functions, no HTTP.
+
+Times go out as TZID=Europe/Berlin with a matching VTIMEZONE, so Outlook and friends
+never show them an hour off; SEQUENCE and STATUS let changes and cancellations arrive.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from urllib.parse import urlsplit
+
+import icalendar
+from flask import current_app
+from icalendar import vCalAddress, vDuration, vText
+
+from netzwerk.core.timeutil import utc_to_berlin
+from netzwerk.events.models import Event, EventState, Registration, RegistrationState, Workshop
+
+PRODID = "-//Koordinierungsstelle Schulsozialarbeit//Netzwerk//DE"
+DEFAULT_REFRESH = timedelta(hours=1)
+
+BERLIN_TZID = "Europe/Berlin"
+# Europe/Berlin as yearly rules, as tzurl.org publishes it for Outlook. icalendar's own
+# VTIMEZONE lists every change as RDATE, which dateutil/vobject (and, reportedly, Outlook)
+# misread: summer dates then come out an hour off. The EU rule holds since 1996.
+BERLIN_VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:Europe/Berlin
+X-LIC-LOCATION:Europe/Berlin
+BEGIN:DAYLIGHT
+TZNAME:CEST
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZNAME:CET
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+"""
+
+STATUS_BY_STATE = {
+    EventState.PUBLISHED: "CONFIRMED",
+    EventState.DRAFT: "TENTATIVE",
+    EventState.CANCELLED: "CANCELLED",
+}
+
+
+def host_of(base_url: str) -> str:
+    return urlsplit(base_url).hostname or "netzwerk.invalid"
+
+
+def event_uid(event: Event, base_url: str) -> str:
+    return f"event-{event.id}@{host_of(base_url)}"
+
+
+def workshop_uid(workshop: Workshop, base_url: str) -> str:
+    return f"workshop-{workshop.id}@{host_of(base_url)}"
+
+
+def event_page_url(event: Event, base_url: str) -> str:
+    # The public path is part of the outside contract (CONTRACT.md), so it is safe to spell out.
+    return f"{base_url.rstrip('/')}/veranstaltungen/{event.id}"
+
+
+def event_location(event: Event) -> str:
+    place = ", ".join(part for part in (event.venue, event.address) if part)
+    if place and event.online_url:
+        return f"{place} (online: {event.online_url})"
+    return place or event.online_url
+
+
+def _berlin(value: datetime) -> datetime:
+    return utc_to_berlin(value)
+
+
+def _utc(value: datetime) -> datetime:
+    # iCalendar has whole seconds; dropping the rest keeps components equal to what parses back.
+    value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.replace(microsecond=0)
+
+
+def _description(text: str, url: str, extra: list[str] = ()) -> str:
+    parts = [part for part in (text.strip(), *extra) if part]
+    parts.append(f"Alle Informationen und Anmeldung: {url}")
+    return "\n\n".join(parts)
+
+
+def _summary(title: str, state: EventState) -> str:
+    # Google ignores STATUS in subscribed feeds; the title still tells people.
+    return f"Abgesagt: {title}" if state == EventState.CANCELLED else title
+
+
+def event_component(
+    event: Event, *, base_url: str, extra_description: list[str] = ()
+) -> icalendar.Event:
+    url = event_page_url(event, base_url)
+    component = icalendar.Event()
+    component.add("uid", event_uid(event, base_url))
+    component.add("dtstamp", _utc(event.updated_dt))
+    component.add("last-modified", _utc(event.updated_dt))
+    component.add("sequence", event.ical_sequence)
+    component.add("dtstart", _berlin(event.start_dt))
+    component.add("dtend", _berlin(event.end_dt))
+    component.add("summary", _summary(event.title, event.state))
+    component.add("description", _description(event.description, url, list(extra_description)))
+    location = event_location(event)
+    if location:
+        component.add("location", location)
+    component.add("url", url)
+    component.add("categories", [event.kind.label, *(g.name for g in event.target_groups)])
+    component.add("status", STATUS_BY_STATE[event.state])
+    return component
+
+
+def workshop_component(workshop: Workshop, *, base_url: str) -> icalendar.Event:
+    """A workshop as its own entry; without its own times it takes the event's."""
+    event = workshop.event
+    url = event_page_url(event, base_url)
+    changed = max(_utc(workshop.updated_dt), _utc(event.updated_dt))
+    component = icalendar.Event()
+    component.add("uid", workshop_uid(workshop, base_url))
+    component.add("dtstamp", changed)
+    component.add("last-modified", changed)
+    # The event's changes (time, place, state) reach the workshop's entry as well.
+    component.add("sequence", workshop.ical_sequence + event.ical_sequence)
+    component.add("dtstart", _berlin(workshop.start_dt or event.start_dt))
+    component.add("dtend", _berlin(workshop.end_dt or event.end_dt))
+    component.add("summary", _summary(f"{workshop.title} ({event.title})", event.state))
+    facts = [
+        f"Leitung: {workshop.facilitator}" if workshop.facilitator else "",
+        f"Raum: {workshop.room}" if workshop.room else "",
+    ]
+    component.add("description", _description(workshop.description, url, [f for f in facts if f]))
+    location = ", ".join(p for p in (workshop.room, event_location(event)) if p)
+    if location:
+        component.add("location", location)
+    component.add("url", url)
+    component.add("categories", ["Workshop", event.kind.label])
+    component.add("status", STATUS_BY_STATE[event.state])
+    return component
+
+
+@cache
+def _berlin_timezone_ical() -> bytes:
+    return icalendar.Timezone.from_ical(BERLIN_VTIMEZONE).to_ical()
+
+
+def berlin_timezone() -> icalendar.Timezone:
+    """A fresh VTIMEZONE component for Europe/Berlin (parsed once, copied per calendar)."""
+    return icalendar.Timezone.from_ical(_berlin_timezone_ical())
+
+
+def make_calendar(
+    components,
+    name: str,
+    description: str,
+    *,
+    method: str | None = None,
+    refresh: timedelta | None = None,
+) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    calendar.calendar_name = name
+    calendar.description = description
+    refresh = refresh or _configured_refresh()
+    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(refresh))
+    for component in components:
+        calendar.add_component(component)
+    if BERLIN_TZID in calendar.get_missing_tzids():
+        calendar.subcomponents.insert(0, berlin_timezone())
+    calendar.add_missing_timezones()  # any other zone, should one ever be used
+    return calendar
+
+
+def _configured_refresh() -> timedelta:
+    return current_app.config.get("ICAL_REFRESH") or DEFAULT_REFRESH
+
+
+def event_calendar(event: Event, *, base_url: str) -> icalendar.Calendar:
+    """One event as a file to download or open (/veranstaltungen/<id>.ics)."""
+    return make_calendar(
+        [event_component(event, base_url=base_url)],
+        name=event.title,
+        description=f"{event.kind.label} – {current_app.config['OFFICE_NAME']}",
+    )
+
+
+def _assigned_workshops(registration: Registration) -> list[str]:
+    titles = [
+        f"Workshop (Zeitfenster {c.slot}): {c.workshop.title}"
+        + (f", Raum {c.workshop.room}" if c.workshop.room else "")
+        for c in sorted(registration.workshop_choices, key=lambda c: c.slot)
+        if c.is_assigned
+    ]
+    return titles
+
+
+def _organizer(base_url: str) -> vCalAddress:
+    email = current_app.config.get("ICAL_ORGANIZER_EMAIL") or f"no-reply@{host_of(base_url)}"
+    organizer = vCalAddress(f"mailto:{email}")
+    organizer.params["CN"] = vText(current_app.config["OFFICE_NAME"])
+    return organizer
+
+
+def _attendee(registration: Registration, method: str) -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{registration.email}")
+    attendee.params["CN"] = vText(f"{registration.first_name} {registration.last_name}")
+    attendee.params["ROLE"] = "REQ-PARTICIPANT"
+    attendee.params["CUTYPE"] = "INDIVIDUAL"
+    confirmed = registration.state == RegistrationState.CONFIRMED and method == "REQUEST"
+    attendee.params["PARTSTAT"] = "ACCEPTED" if confirmed else "DECLINED"
+    # The organiser address collects no replies, so calendar programs must not send any.
+    attendee.params["RSVP"] = "FALSE"
+    return attendee
+
+
+def _replace(component: icalendar.Event, name: str, value) -> None:
+    component.pop(name, None)
+    component.add(name, value)
+
+
+def registration_invitation(registration: Registration, method: str = "REQUEST") -> bytes:
+    """The .ics attachment of a registration mail: METHOD:REQUEST or METHOD:CANCEL."""
+    method = method.upper()
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unsupported iTIP method {method}")
+    base_url = current_app.config["BASE_URL"]
+    event = registration.event
+    component = event_component(
+        event, base_url=base_url, extra_description=_assigned_workshops(registration)
+    )
+    # A changed workshop is news for the attendee although the event did not change.
+    stamp = max(_utc(event.updated_dt), _utc(registration.updated_dt or event.updated_dt))
+    _replace(component, "dtstamp", stamp)
+    component.add("organizer", _organizer(base_url))
+    component.add("attendee", _attendee(registration, method))
+    if method == "CANCEL":
+        _replace(component, "sequence", event.ical_sequence + 1)
+        _replace(component, "status", "CANCELLED")
+    calendar = make_calendar(
+        [component],
+        name=event.title,
+        description=f"{event.kind.label} – {current_app.config['OFFICE_NAME']}",
+        method=method,
+    )
+    return calendar.to_ical()
