@@ -79,17 +79,27 @@ def _migrations_dir() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from netzwerk.accounts.routes import bp as accounts_bp
+    from netzwerk.calendar.routes import bp as calendar_bp
+    from netzwerk.circles.admin_routes import bp as circles_admin_bp
+    from netzwerk.circles.routes import bp as circles_bp
     from netzwerk.core.routes import bp as core_bp
     from netzwerk.events.admin_routes import bp as events_admin_bp
     from netzwerk.events.certificate_routes import bp as certificates_bp
     from netzwerk.events.desk_routes import bp as events_desk_bp
     from netzwerk.events.routes import bp as events_bp
+    from netzwerk.mailing.admin_routes import bp as mailing_admin_bp
+    from netzwerk.mailing.message_routes import bp as mailing_messages_bp
+    from netzwerk.mailing.routes import bp as mailing_bp
     from netzwerk.members.admin_routes import bp as members_admin_bp
     from netzwerk.members.routes import bp as members_bp
     from netzwerk.members.school_routes import bp as schools_admin_bp
     from netzwerk.members.transfer_routes import bp as transfer_bp
     from netzwerk.newcomers.admin_routes import bp as newcomers_admin_bp
     from netzwerk.newcomers.routes import bp as newcomers_bp
+    from netzwerk.privacy.admin_routes import bp as privacy_admin_bp
+    from netzwerk.privacy.routes import bp as privacy_bp
+    from netzwerk.topics.admin_routes import bp as topics_admin_bp
+    from netzwerk.topics.routes import bp as topics_bp
 
     for blueprint in (
         core_bp,
@@ -104,6 +114,16 @@ def _register_blueprints(app: Flask) -> None:
         events_admin_bp,
         events_desk_bp,
         certificates_bp,
+        calendar_bp,
+        mailing_bp,
+        mailing_admin_bp,
+        mailing_messages_bp,
+        circles_bp,
+        circles_admin_bp,
+        topics_bp,
+        topics_admin_bp,
+        privacy_bp,
+        privacy_admin_bp,
     ):
         app.register_blueprint(blueprint)
 

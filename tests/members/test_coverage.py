@@ -10,12 +10,9 @@ from netzwerk.demo.context import COORDINATOR_EMAIL, DEMO_PASSWORD
 from netzwerk.members.models import SchoolForm
 from netzwerk.members.queries import coverage_summary
 from tests.factories import get_group, make_district, make_member, make_school
+from tests.helpers import text_of
 
 URL = "/verwaltung/abdeckung"
-
-
-def text_of(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def uncovered_rows(html: str) -> list[str]:

@@ -9,14 +9,11 @@ from netzwerk.db import db
 from netzwerk.members import school_operations
 from netzwerk.members.models import District, Employer, EmployerKind, ProfessionalGroup
 from tests.factories import get_group, make_district, make_employer, make_member
+from tests.helpers import text_of
 
 
 def count(model) -> int:
     return db.session.execute(select(func.count(model.id))).scalar_one()
-
-
-def text_of(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 # --- Berufsgruppen -----------------------------------------------------------

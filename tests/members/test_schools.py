@@ -8,10 +8,7 @@ from netzwerk.db import db
 from netzwerk.members import school_operations
 from netzwerk.members.models import School, SchoolForm
 from tests.factories import make_district, make_member, make_school
-
-
-def text_of(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+from tests.helpers import text_of
 
 
 def school_count() -> int:

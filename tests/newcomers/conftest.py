@@ -13,11 +13,6 @@ from tests import factories
 from tests.conftest import mail_body
 
 
-def text_of(html: str) -> str:
-    """What a reader sees: the page without tags, whitespace collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
 def link_in(message) -> str:
     return re.search(r"https?://\S+", mail_body(message)).group(0)
 

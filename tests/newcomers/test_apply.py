@@ -8,7 +8,8 @@ from netzwerk.mailing.models import OutboxMessage
 from netzwerk.newcomers.models import Application, ApplicationState
 from tests.conftest import mail_body
 from tests.factories import make_member, make_school
-from tests.newcomers.conftest import count, link_in, nothing_written, only_application, text_of
+from tests.helpers import text_of
+from tests.newcomers.conftest import count, link_in, nothing_written, only_application
 
 
 def test_form_asks_for_contact_data_with_groups_and_privacy_text(client, groups):

@@ -12,7 +12,8 @@ from netzwerk.db import db
 from netzwerk.newcomers.models import ApplicationState
 from netzwerk.privacy.models import ConsentPurpose, ConsentRecord
 from tests.conftest import mail_body
-from tests.newcomers.conftest import count, link_in, only_application, text_of
+from tests.helpers import text_of
+from tests.newcomers.conftest import count, link_in, only_application
 
 
 @pytest.fixture()

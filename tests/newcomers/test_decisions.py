@@ -11,7 +11,8 @@ from netzwerk.members.models import Employer, EmployerKind, Member
 from netzwerk.newcomers.models import ApplicationState
 from tests.conftest import mail_body
 from tests.factories import make_employer, make_member, make_school
-from tests.newcomers.conftest import count, link_in, text_of
+from tests.helpers import text_of
+from tests.newcomers.conftest import count, link_in
 
 
 def accept(client, application):
