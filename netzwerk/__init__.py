@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from netzwerk.events.desk_routes import bp as events_desk_bp
     from netzwerk.events.routes import bp as events_bp
     from netzwerk.mailing.admin_routes import bp as mailing_admin_bp
+    from netzwerk.mailing.archive_routes import bp as mailing_archive_bp
     from netzwerk.mailing.message_routes import bp as mailing_messages_bp
     from netzwerk.mailing.routes import bp as mailing_bp
     from netzwerk.members.admin_routes import bp as members_admin_bp
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         certificates_bp,
         calendar_bp,
         mailing_bp,
+        mailing_archive_bp,
         mailing_admin_bp,
         mailing_messages_bp,
         circles_bp,
@@ -133,10 +135,14 @@ def _register_cli(app: Flask) -> None:
     from netzwerk.demo.cli import register as register_demo_cli
     from netzwerk.events.cli import register as register_events_cli
     from netzwerk.mailing.cli import register as register_mail_cli
+    from netzwerk.mailing.list_cli import register as register_lists_cli
     from netzwerk.newcomers.cli import register as register_newcomers_cli
+    from netzwerk.privacy.cli import register as register_privacy_cli
 
     register_accounts_cli(app)
     register_demo_cli(app)
     register_events_cli(app)
     register_mail_cli(app)
+    register_lists_cli(app)
     register_newcomers_cli(app)
+    register_privacy_cli(app)

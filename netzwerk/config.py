@@ -18,12 +18,22 @@ class Defaults:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Production behind https sets NETZWERK_SESSION_COOKIE_SECURE=true: the cookies then
+    # become Secure and __Host- prefixed (netzwerk/security/cookies.py). Off for `make run`.
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    # How many reverse proxies in front of the app set each X-Forwarded-* header
+    # (werkzeug's ProxyFix). 0 ignores the header, so nobody can fake an address or https.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -36,6 +46,8 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = ("Netzwerk Schulsozialarbeit", "netzwerk@example.org")
     MAIL_TIMEOUT = 30
+    # CA bundle to verify the mail server's certificate; None uses the system's CA store.
+    MAIL_CA_FILE = None
 
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
@@ -47,8 +59,18 @@ class Defaults:
 
     CONSENT_TEXT_VERSION = "2026-11"
 
+    MAILING_CONFIRM_DAYS = 7
+    # Where List-Unsubscribe mailto: requests go; None: unsubscribe@<sender's domain>.
+    MAILING_UNSUBSCRIBE_EMAIL = None
+    CIRCLE_MINUTES_STALE_DAYS = 90
+    TOPICS_PUBLIC_SUGGESTIONS = False
+    TOPIC_CONFIRM_MAX_AGE = timedelta(days=7)
+
     # How often calendar programs should poll feeds (REFRESH-INTERVAL, X-PUBLISHED-TTL).
     ICAL_REFRESH = timedelta(hours=1)
+    ICAL_PAST = timedelta(days=183)
+    ICAL_CANCELLED_GRACE = timedelta(days=30)
+    ICAL_CACHE_BYTES = 64 * 1024 * 1024
 
 
 def database_url(app_instance_path: str) -> str:

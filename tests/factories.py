@@ -166,3 +166,99 @@ def make_registration(
         mark_attended(registration)
     db.session.commit()
     return registration
+
+
+def make_mailing_list(*, name=None, segments=(), **kwargs):
+    """A mailing list; segments as dicts of ListSegment conditions ({} reaches everyone)."""
+    from netzwerk.mailing.models import ListSegment, ListVisibility, MailingList
+
+    n = next(_counter)
+    mailing_list = MailingList(
+        slug=kwargs.pop("slug", f"verteiler-{n}"),
+        name=name or f"Verteiler {n}",
+        visibility=kwargs.pop("visibility", ListVisibility.CLOSED),
+        segments=[ListSegment(**conditions) for conditions in segments],
+        **kwargs,
+    )
+    db.session.add(mailing_list)
+    db.session.commit()
+    return mailing_list
+
+
+def make_subscription(mailing_list, email, *, name="", member=None, state=None):
+    """A subscription, confirmed (active) unless another state is given."""
+    from netzwerk.db import utcnow
+    from netzwerk.mailing.models import Subscription, SubscriptionState
+
+    state = state or SubscriptionState.ACTIVE
+    subscription = Subscription(
+        list_id=mailing_list.id,
+        email=email,
+        name=name,
+        member_id=member.id if member else None,
+        state=state,
+        confirmed_dt=utcnow() if state == SubscriptionState.ACTIVE else None,
+    )
+    db.session.add(subscription)
+    db.session.commit()
+    return subscription
+
+
+def make_circle(
+    *,
+    name=None,
+    moderators=(),
+    members=(),
+    requested=(),
+    is_open=True,
+    rule="FREQ=MONTHLY;BYDAY=2TU",
+    start_dt=None,
+    minutes=120,
+    **kwargs,
+):
+    """A quality circle through the real operation (so with its mailing list).
+
+    Without moderators one is made; members and requested are added as memberships
+    directly, without mail. The schedule starts on start_dt (default: the 2nd Tuesday,
+    14:00 Berlin, of the month half a year ago) unless rule is empty.
+    """
+    from datetime import timedelta
+
+    from netzwerk.circles.models import CircleKind, CircleMembership, MembershipState
+    from netzwerk.circles.operations import create_circle
+    from netzwerk.db import utcnow
+
+    moderators = list(moderators) or [make_member(first_name="Moritz")]
+    circle = create_circle(
+        moderator_ids=[m.id for m in moderators],
+        name=name or f"QZ Test {next(_counter)}",
+        kind=kwargs.pop("kind", CircleKind.THEMATIC),
+        is_open=is_open,
+        default_location=kwargs.pop("default_location", "Rathaus, Raum 3"),
+        **kwargs,
+    )
+    for member in members:
+        circle.memberships.append(CircleMembership(member_id=member.id))
+    for member in requested:
+        circle.memberships.append(
+            CircleMembership(member_id=member.id, state=MembershipState.REQUESTED)
+        )
+    if rule:
+        circle.schedule_rrule = rule
+        circle.schedule_start_dt = start_dt or _second_tuesday_before(
+            utcnow() - timedelta(days=182)
+        )
+        circle.schedule_minutes = minutes
+    db.session.commit()
+    return circle
+
+
+def _second_tuesday_before(moment):
+    """14:00 Berlin on the second Tuesday of moment's month."""
+    from datetime import datetime, time
+
+    from netzwerk.core.timeutil import combine_berlin, utc_to_berlin
+
+    local = utc_to_berlin(moment).date().replace(day=1)
+    first_tuesday = local.toordinal() + (1 - local.weekday()) % 7
+    return combine_berlin(datetime.fromordinal(first_tuesday + 7).date(), time(14, 0))

@@ -15,7 +15,7 @@ def load_user(session_id: str) -> User | None:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.get_id() != session_id:
-        return None  # the password changed since this session began
+        return None  # the password changed, or the user logged out, since this session began
     return user
 
 

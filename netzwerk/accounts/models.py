@@ -49,6 +49,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     # Changes whenever the password is set: invalidates reset links and other sessions.
     password_changed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised on logout: cookie sessions are stateless, so a copied session or remember-me
+    # cookie would otherwise outlive the logout. Logging out ends this account's sessions
+    # on every device.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Secret part of the personal calendar feed URL; renewing it revokes the old URL.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -77,13 +81,18 @@ class User(UserMixin, TimestampMixin, db.Model):
             return False
         return check_password_hash(self.password_hash, password)
 
+    def end_sessions(self) -> None:
+        """Every session and remember-me cookie issued so far stops working."""
+        self.session_version = (self.session_version or 0) + 1
+
     def get_id(self) -> str:
         # The session names the password generation too, so a password change
         # (or reset) ends every other session of this account. Microseconds, because
         # a change within the same second as the previous one must end sessions too.
+        # The session version does the same for a logout.
         changed = self.password_changed_dt
         stamp = round(changed.timestamp() * 1_000_000) if changed else 0
-        return f"{self.id}:{stamp}"
+        return f"{self.id}:{stamp}:{self.session_version or 0}"
 
 
 class LoginAttempt(db.Model):

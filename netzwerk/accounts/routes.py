@@ -69,8 +69,14 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    if current_user.is_authenticated:
+        # Ends copies of the session cookie and the remember-me cookie too.
+        current_user.end_sessions()
+        db.session.commit()
+    # Cleared first: logout_user leaves a note in the session that removes the
+    # remember-me cookie, and clearing afterwards would lose that note.
     session.clear()
+    logout_user()
     flash("Sie sind abgemeldet.", "success")
     return redirect(url_for("core.index"))
 

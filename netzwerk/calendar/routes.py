@@ -1,27 +1,98 @@
-"""Calendar downloads and feeds over HTTP: text/calendar with ETag, Last-Modified and 304.
+"""Calendar feeds over HTTP, the page that lists them, and the member's personal feed page.
 
-The blueprint is not registered yet; until then the per-event file lives on the events
-blueprint (events.event_ics) and uses calendar_response from here.
+Feeds answer text/calendar with ETag and Last-Modified. A conditional request is answered
+304 from the feed's version alone, before anything is built: If-None-Match wins over
+If-Modified-Since; a malformed or future If-Modified-Since is ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Blueprint, Response, current_app, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
 
+from netzwerk.accounts.access import member_required
+from netzwerk.calendar import feeds, queries
 from netzwerk.calendar.ical import DEFAULT_REFRESH
+from netzwerk.calendar.tokens import renew_calendar_token, user_for_calendar_token
+from netzwerk.circles.models import Circle
+from netzwerk.db import db, utcnow
+from netzwerk.members.models import ProfessionalGroup
+from netzwerk.members.queries import all_groups
 
 bp = Blueprint("calendar", __name__)
 
+CONTENT_TYPE = "text/calendar; charset=utf-8"
 # DTSTAMP alone must not change the ETag: clients would download unchanged feeds again.
 _DTSTAMP = re.compile(rb"^DTSTAMP[;:][^\r\n]*\r\n", re.MULTILINE)
 
 
+@bp.app_template_filter("webcal")
+def webcal(url: str) -> str:
+    """The feed's address for "subscribe" links: calendar programs open webcal:// URLs."""
+    parts = urlsplit(url)
+    return urlunsplit(("webcal", *parts[1:]))
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
 def content_etag(data: bytes) -> str:
     return hashlib.sha256(_DTSTAMP.sub(b"", data)).hexdigest()[:32]
+
+
+def _is_fresh(etag: str, last_modified: datetime | None) -> bool:
+    """Whether the client's copy is current (RFC 9110, 13.1.1-13.1.3 and 13.2.2)."""
+    if "If-None-Match" in request.headers:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since  # None when the date is malformed
+    if since is None or last_modified is None or since > utcnow():
+        return False
+    return last_modified.replace(microsecond=0) <= since
+
+
+def _conditional(
+    render: Callable[[], bytes],
+    *,
+    etag: str,
+    last_modified: datetime | None,
+    filename: str | None,
+    private: bool,
+) -> Response:
+    response = Response(status=304)
+    response.set_etag(etag)
+    if last_modified is not None:
+        response.last_modified = last_modified.replace(microsecond=0)
+    refresh: timedelta = current_app.config.get("ICAL_REFRESH") or DEFAULT_REFRESH
+    response.cache_control.max_age = int(refresh.total_seconds())
+    if private:
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
+    if _is_fresh(etag, last_modified):
+        return response
+    response.status_code = 200
+    response.content_type = CONTENT_TYPE
+    response.set_data(render())
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def calendar_response(
@@ -31,20 +102,121 @@ def calendar_response(
     filename: str | None = None,
     private: bool = False,
 ) -> Response:
-    """text/calendar that answers 304 to a matching If-None-Match or If-Modified-Since.
+    """A calendar file built already (one event): its ETag hashes the content."""
+    return _conditional(
+        lambda: data,
+        etag=content_etag(data),
+        last_modified=last_modified,
+        filename=filename,
+        private=private,
+    )
 
-    Werkzeug lets If-None-Match win over If-Modified-Since and ignores malformed dates.
-    """
-    response = Response(data, content_type="text/calendar; charset=utf-8")
-    response.set_etag(content_etag(data))
-    if last_modified is not None:
-        response.last_modified = last_modified.replace(microsecond=0)
-    refresh: timedelta = current_app.config.get("ICAL_REFRESH") or DEFAULT_REFRESH
-    response.cache_control.max_age = int(refresh.total_seconds())
-    if private:
-        response.cache_control.private = True
+
+def feed_response(feed: feeds.Feed) -> Response:
+    """A feed: 304 from its version alone, else its bytes from cache or freshly built."""
+    return _conditional(
+        feed.render,
+        etag=feed.etag,
+        last_modified=feed.last_modified,
+        filename=feed.filename,
+        private=feed.private,
+    )
+
+
+# --- feeds -----------------------------------------------------------------------------------
+
+
+@bp.get("/kalender.ics")
+def public_feed():
+    return feed_response(feeds.public_feed(utcnow()))
+
+
+@bp.get("/kalender/<slug>.ics")
+def group_feed(slug: str):
+    group = db.session.execute(
+        select(ProfessionalGroup).where(ProfessionalGroup.slug == slug)
+    ).scalar_one_or_none()
+    if group is None:
+        abort(404)
+    return feed_response(feeds.group_feed(group, utcnow()))
+
+
+def _may_read_closed_circle(circle_id: int) -> bool:
+    if not current_user.is_authenticated:
+        return False
+    if current_user.is_coordinator:
+        return True
+    member = current_user.member
+    return member is not None and queries.is_active_circle_member(circle_id, member.id)
+
+
+@bp.get("/kalender/qz/<int:circle_id>.ics")
+def circle_feed(circle_id: int):
+    """Open circles' feeds are public. A closed circle's meetings reach its members in
+    their personal feed; here only a logged-in member of it (or a coordinator) gets them."""
+    now = utcnow()
+    version = queries.circle_version(circle_id, queries.Window.at(now))
+    if version is None or (not version.is_open and not _may_read_closed_circle(circle_id)):
+        abort(404)
+    return feed_response(feeds.circle_feed(circle_id, now, version))
+
+
+@bp.get("/kalender/privat/<token>.ics")
+def personal_feed(token: str):
+    user = user_for_calendar_token(token)
+    if user is None:
+        abort(404)
+    response = feed_response(feeds.personal_feed(user, utcnow()))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def feed_url(endpoint: str, **values) -> str:
+    return url_for(endpoint, _external=True, **values)
+
+
+@bp.get("/kalender")
+def overview():
+    circles = []
+    if current_user.is_authenticated:
+        circles = db.session.execute(
+            select(Circle).where(Circle.is_open).order_by(Circle.name)
+        ).scalars()
+    return render_template(
+        "calendar/overview.html",
+        groups=all_groups(),
+        circles=list(circles),
+    )
+
+
+@bp.get("/konto/kalender")
+@member_required
+def personal():
+    token = current_user.calendar_token
+    url = feed_url("calendar.personal_feed", token=token) if token else None
+    response = Response(render_template("calendar/personal.html", personal_url=url))
+    # The page shows a secret address: keep it out of caches and Referer headers.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/konto/kalender/neue-adresse")
+@member_required
+def renew():
+    had_token = current_user.calendar_token is not None
+    renew_calendar_token(current_user)
+    db.session.commit()
+    if had_token:
+        flash(
+            "Ihre neue Kalenderadresse ist erzeugt; die bisherige gilt nicht mehr. Bitte "
+            "tragen Sie die neue Adresse in Ihren Kalenderprogrammen ein.",
+            "success",
+        )
     else:
-        response.cache_control.public = True
-    if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response.make_conditional(request)
+        flash("Ihre persönliche Kalenderadresse ist erzeugt.", "success")
+    return redirect(url_for("calendar.personal"))

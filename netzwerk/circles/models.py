@@ -15,7 +15,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from netzwerk.accounts.models import User
 from netzwerk.db import TimestampMixin, UTCDateTime, db, enum_column
+from netzwerk.files.models import StoredFile
 from netzwerk.members.models import District, Member, SchoolForm
 
 
@@ -23,6 +25,17 @@ class CircleKind(enum.StrEnum):
     SCHOOL_FORM = "schulform"
     DISTRICT = "sozialraum"
     THEMATIC = "thematisch"
+
+    @property
+    def label(self) -> str:
+        return CIRCLE_KIND_LABELS[self]
+
+
+CIRCLE_KIND_LABELS = {
+    CircleKind.SCHOOL_FORM: "schulformbezogen",
+    CircleKind.DISTRICT: "sozialraumorientiert",
+    CircleKind.THEMATIC: "thematisch",
+}
 
 
 class CircleRole(enum.StrEnum):
@@ -101,6 +114,17 @@ class AttendanceAnswer(enum.StrEnum):
     NO = "no"
     MAYBE = "maybe"
 
+    @property
+    def label(self) -> str:
+        return ATTENDANCE_LABELS[self]
+
+
+ATTENDANCE_LABELS = {
+    AttendanceAnswer.YES: "Ich komme",
+    AttendanceAnswer.NO: "Ich komme nicht",
+    AttendanceAnswer.MAYBE: "Vielleicht",
+}
+
 
 class MeetingResponse(db.Model):
     """Whether a member comes to a meeting (occurrence identified by its start)."""
@@ -137,3 +161,7 @@ class Minutes(TimestampMixin, db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     circle: Mapped[Circle] = relationship()
+    author: Mapped[User | None] = relationship()
+    files: Mapped[list[StoredFile]] = relationship(
+        secondary=minutes_files, order_by=StoredFile.filename
+    )

@@ -1,10 +1,18 @@
-"""German error pages; no stack trace ever reaches a user."""
+"""German error pages; no stack trace ever reaches a user.
 
+Every unexpected error is logged with the request id, and the page names it as the
+"Vorgangsnummer", so the office can find the log lines a user reports.
+"""
+
+import errno
 import logging
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from netzwerk.security.request_id import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +34,20 @@ MESSAGES = {
         "Das hätte nicht passieren dürfen. Bitte versuchen Sie es später erneut; "
         "die Koordinierungsstelle hilft Ihnen gerne weiter.",
     ),
+    503: (
+        "Vorübergehend nicht verfügbar",
+        "Die Plattform ist gerade nicht erreichbar. Es wurde nichts gespeichert. "
+        "Bitte versuchen Sie es in einigen Minuten erneut.",
+    ),
 }
+
+STORAGE_PROBLEM = (
+    "Der Speicher des Servers ist voll oder schreibgeschützt, daher konnte nichts "
+    "gespeichert werden; Ihre Änderung wurde nicht übernommen. Bitte versuchen Sie es "
+    "später erneut und sagen Sie der Koordinierungsstelle Bescheid."
+)
+# Errors of the disk, not of the program: full, read-only, or not ours to write.
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def render_error(code: int, message: str | None = None):
@@ -34,6 +55,15 @@ def render_error(code: int, message: str | None = None):
     return render_template(
         "errors/error.html", code=code, title=title, message=message or default_message
     ), code
+
+
+def _rollback() -> None:
+    from netzwerk.db import db
+
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection is gone; the pool replaces it next time
+        log.warning("Rollback failed (request %s)", current_request_id(), exc_info=True)
 
 
 def init_error_handlers(app: Flask) -> None:
@@ -53,12 +83,27 @@ def init_error_handlers(app: Flask) -> None:
             return error.get_response()
         return render_error(error.code)
 
+    @app.errorhandler(OSError)
+    def storage_error(error: OSError):
+        if error.errno not in STORAGE_ERRNOS:
+            return unexpected_error(error)
+        _rollback()
+        log.error("Storage unavailable (request %s)", current_request_id(), exc_info=error)
+        return render_error(503, STORAGE_PROBLEM)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        # The database is down, locked for too long, or its disk is full: say so, log it.
+        if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            return unexpected_error(error)  # on SQLite a wrong query is an OperationalError too
+        _rollback()
+        log.exception("Database unavailable (request %s)", current_request_id(), exc_info=error)
+        return render_error(503)
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        from netzwerk.db import db
-
-        db.session.rollback()
-        log.exception("Unhandled error", exc_info=error)
+        _rollback()
+        log.exception("Unhandled error (request %s)", current_request_id(), exc_info=error)
         if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error
         return render_error(InternalServerError.code)

@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from netzwerk.db import db
 from netzwerk.members.queries import coverage_summary
+from netzwerk.privacy.legal import legal_text
 
 bp = Blueprint("core", __name__)
 
@@ -24,16 +25,19 @@ def healthz():
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+# Legal pages: the text the coordinator wrote (privacy_admin.edit_legal_page), else a default.
+
+
 @bp.get("/impressum")
 def imprint():
-    return render_template("core/imprint.html")
+    return render_template("core/imprint.html", page=legal_text("impressum"))
 
 
 @bp.get("/datenschutz")
 def privacy():
-    return render_template("core/privacy.html")
+    return render_template("core/privacy.html", page=legal_text("datenschutz"))
 
 
 @bp.get("/barrierefreiheit")
 def accessibility():
-    return render_template("core/accessibility.html")
+    return render_template("core/accessibility.html", page=legal_text("barrierefreiheit"))

@@ -7,15 +7,17 @@ the outbox with hundreds of confirmation mails.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 
-from sqlalchemy import select
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Enum, select
 
 from netzwerk.core.timeutil import berlin_today, combine_berlin
-from netzwerk.db import db, utcnow
+from netzwerk.db import UTCDateTime, db, utcnow
 from netzwerk.demo.context import DemoContext, insert_rows
 from netzwerk.demo.names import CITY
 from netzwerk.events.models import (
@@ -81,6 +83,19 @@ MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August"
           "Oktober", "November", "Dezember")  # fmt: skip
 
 ATTENDANCE_SHARE = 0.85
+PAST_EVENTS = 4
+# A larger network (scale > 1) is a region of many towns: each further unit of scale adds
+# this many smaller local events, a third upcoming, the rest past, spread over the years.
+REGIONAL_EVENTS_PER_SCALE = 30
+REGIONAL_UPCOMING_SHARE = 3
+REGIONAL_CAPACITY = (24, 44)
+REGIONAL_TRAININGS = (
+    "Fortbildung: Kinderschutz in der Schule",
+    "Fortbildung: Gewaltfreie Kommunikation",
+    "Fortbildung: Trauma-sensible Arbeit mit Geflüchteten",
+    "Fortbildung: Schulabsentismus begegnen",
+    "Fortbildung: Digitale Medien und Cybermobbing",
+)
 GUEST_EMPLOYER = "Jugendhilfe Musterstadt e. V."
 
 
@@ -256,27 +271,13 @@ def _upcoming(ctx: DemoContext, today: date, now: datetime) -> list[Event]:
             questions=QUESTIONS[:1],
         ),
     ]
-    for n in range(1, ctx.scale):
-        day = _weekday_on_or_after(today + timedelta(days=30 + 21 * n), 1)
-        events.append(
-            _event(
-                ctx,
-                day,
-                (14, 0),
-                (16, 0),
-                title=f"Netzwerktreffen Sozialraum {n}",
-                kind=EventKind.NETZWERKTREFFEN,
-                place=TOWN_HALL,
-                capacity=30,
-            )
-        )
     return events
 
 
 def _past(ctx: DemoContext, today: date) -> list[Event]:
     kinds = [EventKind.NETZWERKTREFFEN, EventKind.FORTBILDUNG, EventKind.FACHTAG]
     events = []
-    for n in range(2 + 2 * ctx.scale):
+    for n in range(PAST_EVENTS):
         kind = kinds[n % len(kinds)]
         day = _weekday_on_or_after(today - timedelta(days=40 + 55 * n), 2)
         hours = ((14, 0), (16, 30)) if kind == EventKind.NETZWERKTREFFEN else ((9, 0), (16, 0))
@@ -293,6 +294,49 @@ def _past(ctx: DemoContext, today: date) -> list[Event]:
             )
         )
     return events
+
+
+def _converter(column, sqlite: bool):
+    """How a value goes to the driver as UTCDateTime, JSON and enum_column would send it."""
+    if isinstance(column.type, UTCDateTime):
+        if not sqlite:
+            return None
+        return lambda v: v and v.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if isinstance(column.type, JSON):
+        return json.dumps if sqlite else Json
+    if isinstance(column.type, Enum):
+        return lambda v: v and v.value
+    return None
+
+
+def _insert_fast(table, rows: list[dict]) -> None:
+    """Insert many rows straight through the driver (COPY on PostgreSQL), in this transaction.
+
+    SQLAlchemy's per-value type processing costs more than the database itself at a
+    hundred thousand registrations; these rows only hold plain values, converted here.
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    if not rows or dialect not in ("sqlite", "postgresql"):
+        insert_rows(table, rows)
+        return
+    keys = list(rows[0])
+    converters = [(i, _converter(table.c[k], dialect == "sqlite")) for i, k in enumerate(keys)]
+    values = [[row[key] for key in keys] for row in rows]
+    for index, convert in converters:
+        if convert is not None:
+            for value in values:
+                value[index] = convert(value[index])
+    raw = connection.connection.driver_connection
+    columns = ", ".join(keys)
+    if dialect == "sqlite":
+        marks = ", ".join("?" * len(keys))
+        # Table and column names come from our own metadata, never from input; values are bound.
+        raw.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", values)  # noqa: S608  # nosec B608
+        return
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
 
 
 class _Registrations:
@@ -334,7 +378,7 @@ class _Registrations:
         self.picks.append(extra.pop("picks", []))
 
     def write(self) -> int:
-        insert_rows(Registration, self.rows)
+        _insert_fast(Registration.__table__, self.rows)
         event_ids = {row["event_id"] for row in self.rows}
         ids_by_key = {
             (event_id, email): registration_id
@@ -450,12 +494,81 @@ def _attended(
         )
 
 
+def _regional(ctx: DemoContext, today: date, now: datetime) -> list[Event]:
+    """Local meetings and trainings of a larger network, several on the same day."""
+    count = REGIONAL_EVENTS_PER_SCALE * (ctx.scale - 1)
+    upcoming = count // REGIONAL_UPCOMING_SHARE
+    districts = list(ctx.district_ids) or [CITY]
+    regions = max(ctx.scale - 1, 1)
+    rng, events = ctx.rng, []
+    for n in range(count):
+        if n < upcoming:
+            day = _weekday_on_or_after(today + timedelta(days=7 + n * 330 // upcoming), n % 4)
+        else:
+            back = (n - upcoming) * 3 * 365 // (count - upcoming)
+            day = _weekday_on_or_after(today - timedelta(days=14 + back), n % 4)
+        region = f"Region {n % regions + 1}"
+        if n % 3 == 2:
+            title, kind = rng.choice(REGIONAL_TRAININGS), EventKind.FORTBILDUNG
+            hours, place = ((9, 0), (15, 0)), VENUE
+        else:
+            district = rng.choice(districts)
+            title = f"Netzwerktreffen Sozialraum {district} ({region})"
+            kind, hours, place = EventKind.NETZWERKTREFFEN, ((14, 0), (16, 0)), TOWN_HALL
+        events.append(
+            _event(
+                ctx,
+                day,
+                *hours,
+                title=title,
+                kind=kind,
+                description=f"Ein Treffen der Fachkräfte in der {region}.",
+                place=place,
+                capacity=rng.randint(*REGIONAL_CAPACITY),
+                registration_opens_dt=now - timedelta(days=30) if day >= today else None,
+                certificate_hours=5 if kind == EventKind.FORTBILDUNG else None,
+            )
+        )
+    return events
+
+
+def _fill_regional(ctx, regs: _Registrations, events: list[Event], people: list[Person]):
+    """Past events with attendance, upcoming ones mostly full; a sample per event, not a
+    shuffle of everyone, so that a network of thousands builds in seconds."""
+    rng, now = ctx.rng, regs.now
+    for event in events:
+        is_past = event.start_dt < now
+        low = event.capacity * 2 // 3 if is_past else event.capacity * 3 // 4
+        chosen = rng.sample(people, min(rng.randint(low, event.capacity) + 2, len(people)))
+        taken, extra = chosen[:-2], chosen[-2:]
+        for person in taken:
+            if is_past:
+                attended = rng.random() < ATTENDANCE_SHARE
+                regs.add(
+                    event,
+                    person,
+                    RegistrationState.CONFIRMED,
+                    age_days=(now - event.start_dt).days + 20,
+                    attended_dt=event.start_dt + timedelta(minutes=5) if attended else None,
+                )
+            else:
+                regs.add(event, person, RegistrationState.CONFIRMED, age_days=rng.uniform(1, 25))
+        if not is_past and extra and rng.random() < 0.5:
+            regs.add(
+                event,
+                extra[0],
+                RegistrationState.CANCELLED,
+                age_days=9,
+                cancelled_dt=now - timedelta(days=2),
+            )
+
+
 def build_events(ctx: DemoContext) -> None:
     now, today = utcnow(), berlin_today()
     people = _people(ctx)
     demo = next((p for p in people if p.member_id == ctx.demo_member_id), None)
     fachtag = _fachtag(ctx, today, now)
-    meeting, sofa, training, *more = _upcoming(ctx, today, now)
+    meeting, sofa, training = _upcoming(ctx, today, now)
     past = _past(ctx, today)
     db.session.flush()
 
@@ -474,11 +587,12 @@ def build_events(ctx: DemoContext) -> None:
     _fill(ctx, regs, training, others, free=0, offered=1, waiting=4, cancelled=2, guests=1)
     if demo is not None:  # the demo login sees its place on a waiting list
         regs.add(training, demo, RegistrationState.WAITING, age_days=0.5)
-    for event in more:
-        _fill(ctx, regs, event, people, free=event.capacity // 2)
     for event in past:
         _attended(ctx, regs, event, people, demo if event.kind == EventKind.FORTBILDUNG else None)
+    regional = _regional(ctx, today, now)
+    db.session.flush()
+    _fill_regional(ctx, regs, regional, [p for p in people if p is not demo])
     count = regs.write()
 
-    ctx.counts["Veranstaltungen"] = 4 + len(more) + len(past)
+    ctx.counts["Veranstaltungen"] = 4 + len(past) + len(regional)
     ctx.counts["Anmeldungen"] = count

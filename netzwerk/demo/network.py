@@ -10,11 +10,16 @@ from sqlalchemy import func, select
 
 from netzwerk.db import db
 from netzwerk.demo.accounts import build_accounts
+from netzwerk.demo.circles import build_circles
 from netzwerk.demo.context import DemoContext
 from netzwerk.demo.events import build_events
+from netzwerk.demo.mailing import build_lists
+from netzwerk.demo.mailing_messages import build_messages
 from netzwerk.demo.newcomers import build_applications
 from netzwerk.demo.people import build_employers, build_groups, build_people
+from netzwerk.demo.privacy import build_erasure_request
 from netzwerk.demo.schools import build_districts, build_schools
+from netzwerk.demo.topics import build_topics
 from netzwerk.members.models import Member
 
 BUILDERS: tuple[Callable[[DemoContext], None], ...] = (
@@ -25,7 +30,12 @@ BUILDERS: tuple[Callable[[DemoContext], None], ...] = (
     build_people,
     build_accounts,
     build_events,
+    build_lists,
+    build_messages,
+    build_topics,
+    build_circles,
     build_applications,
+    build_erasure_request,
 )
 
 

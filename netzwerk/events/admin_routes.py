@@ -20,6 +20,7 @@ from netzwerk.events.models import Event, EventState, Registration, Registration
 from netzwerk.events.operations import Applicant
 from netzwerk.events.rules import RegistrationRefused
 from netzwerk.members.models import Member, ProfessionalGroup
+from netzwerk.topics.queries import topics_for_workshops
 
 bp = coordinator_blueprint("events_admin", __name__, "/veranstaltungen")
 # The pages here show coordinators' Markdown; make sure the filter exists app-wide.
@@ -97,6 +98,7 @@ def event_detail(event_id: int):
         counts=queries.counts_by_event([event.id])[event.id],
         seats=queries.workshop_counts(event),
         copy_form=CopyEventForm(formdata=None),
+        origins=topics_for_workshops(w.id for w in event.workshops),
     )
 
 

@@ -1,14 +1,30 @@
-"""`flask mail send [--loop]`: the outbox worker."""
+"""`flask mail send [--loop]`: the outbox worker; it also sends planned list messages."""
 
+import logging
 import time
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from netzwerk.db import db
 from netzwerk.mailing.delivery import deliver_all
+from netzwerk.mailing.messages import dispatch_scheduled
+
+log = logging.getLogger(__name__)
 
 mail_cli = AppGroup("mail", help="E-Mail-Versand aus dem Postausgang.")
+
+
+def _dispatch_due() -> None:
+    try:
+        for message, copies in dispatch_scheduled():
+            click.echo(f"Geplante Nachricht „{message.subject}“: {copies} Empfänger eingereiht.")
+        db.session.commit()
+    except Exception:
+        # A broken planned message must not keep the rest of the outbox from going out.
+        db.session.rollback()
+        log.exception("Dispatching planned list messages failed")
 
 
 @mail_cli.command("send")
@@ -16,8 +32,9 @@ mail_cli = AppGroup("mail", help="E-Mail-Versand aus dem Postausgang.")
 @click.option("--interval", default=5.0, show_default=True, help="Sekunden zwischen Durchläufen.")
 @click.option("--batch-size", default=100, show_default=True)
 def send_command(loop: bool, interval: float, batch_size: int) -> None:
-    """Deliver what waits in the outbox, then exit (or keep going with --loop)."""
+    """Send planned list messages that are due, deliver the outbox, then exit (or --loop)."""
     while True:
+        _dispatch_due()
         sent, problems = deliver_all(batch_size)
         if sent or problems or not loop:
             click.echo(f"{sent} zugestellt, {problems} fehlgeschlagen oder zurückgestellt.")

@@ -1,61 +1,93 @@
 """Deliver what waits in the outbox: claim a batch, send it, record each result.
 
 Several workers may run at once: a batch is claimed in its own short transaction
-(FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's write lock serialises claims),
-so no message is claimed twice. A claim left by a killed worker is taken over
-after CLAIM_TIMEOUT; only the message that was in flight can then go out twice.
+(FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's write lock serialises claims), so no
+message is claimed twice. Right before each send the worker renews its claim on that
+one message and skips it if the claim was lost, so a stalled worker never repeats
+what another one took over. A claim left by a killed worker is taken over after
+MAIL_CLAIM_TIMEOUT; only the message that was in flight can then go out twice.
+
+Files of a list message are attached here, at delivery time, from the message's
+stored files: the fan-out then writes a few hundred bytes per recipient instead of
+a copy of every flyer, and 5,000 copies of a 2 MB PDF never enter the database.
 """
+
+from __future__ import annotations
 
 import logging
 import os
+import secrets
 import smtplib
 import socket
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import formataddr
 
 from flask import current_app
 from flask_mail import Message
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import selectinload
 
 from netzwerk.db import db, utcnow
-from netzwerk.mailing.models import OutboxMessage, OutboxState
+from netzwerk.files import storage
+from netzwerk.files.models import StoredFile
+from netzwerk.mailing.models import OutboxMessage, OutboxState, list_message_files
 from netzwerk.mailing.outbox import single_line
-from netzwerk.mailing.transport import SMTPTransport
 
 log = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
+# Messages of a batch the worker did not get to when the connection broke wait this long.
+RELEASE_DELAY = timedelta(minutes=1)
+# The worker keeps no ORM objects of the rows it updates; nothing in the session to sync.
+_NO_SYNC = {"synchronize_session": False}
+
+
+def claim_timeout() -> timedelta:
+    value = current_app.config.get("MAIL_CLAIM_TIMEOUT", CLAIM_TIMEOUT)
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
+def worker_name() -> str:
+    """Unique per batch: two workers in one process must not take each other's claims."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def claim_batch(size: int) -> list[int]:
+    return _claim(size, worker_name())
+
+
+def _claim(size: int, worker: str) -> list[int]:
     now = utcnow()
-    worker = f"{socket.gethostname()}:{os.getpid()}"
     query = (
-        select(OutboxMessage)
+        select(OutboxMessage.id)
         .where(
             or_(
                 (OutboxMessage.state == OutboxState.QUEUED)
                 & (OutboxMessage.next_attempt_dt <= now),
                 (OutboxMessage.state == OutboxState.SENDING)
-                & (OutboxMessage.claimed_dt < now - CLAIM_TIMEOUT),
+                & (OutboxMessage.claimed_dt < now - claim_timeout()),
             )
         )
         .order_by(OutboxMessage.id)
         .limit(size)
         .with_for_update(skip_locked=True)
     )
-    messages = db.session.execute(query).scalars().all()
-    for message in messages:
-        message.state = OutboxState.SENDING
-        message.claimed_by = worker
-        message.claimed_dt = now
-    ids = [m.id for m in messages]
+    ids = list(db.session.execute(query).scalars())
+    if ids:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(state=OutboxState.SENDING, claimed_by=worker, claimed_dt=now),
+            execution_options=_NO_SYNC,
+        )
     db.session.commit()
     return ids
 
 
-def build_message(message: OutboxMessage) -> Message:
+def build_message(message: OutboxMessage, files: list[tuple[StoredFile, bytes]] = ()) -> Message:
     config = current_app.config
     default_name, sender_email = config["MAIL_DEFAULT_SENDER"]
     sender_name = single_line(message.sender_name or default_name)
@@ -66,15 +98,17 @@ def build_message(message: OutboxMessage) -> Message:
         html=message.body_html,
         sender=formataddr((sender_name, sender_email), "utf-8"),
         reply_to=single_line(message.reply_to) or None,
-        extra_headers=dict(message.extra_headers or {}),
+        extra_headers={k: single_line(v) for k, v in (message.extra_headers or {}).items()},
         charset="utf-8",
     )
     for attachment in message.attachments:
         mail.attach(attachment.filename, attachment.content_type, attachment.data)
+    for stored, data in files:
+        mail.attach(stored.filename, stored.content_type, data)
     return mail
 
 
-def _is_permanent(exc: Exception) -> bool:
+def is_permanent(exc: Exception) -> bool:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         return all(code >= 500 for code in codes)
@@ -83,62 +117,215 @@ def _is_permanent(exc: Exception) -> bool:
     return False
 
 
-def _record_failure(message: OutboxMessage, exc: Exception) -> None:
-    message.attempts += 1
-    message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-    message.claimed_by = None
-    if _is_permanent(exc) or message.attempts >= MAX_ATTEMPTS:
-        message.state = OutboxState.FAILED
+def _connection_lost(exc: Exception) -> bool:
+    """The server went away (as opposed to refusing this one message)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421  # "service not available, closing channel"
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def _record_failure(message: Outgoing, exc: Exception) -> None:
+    from netzwerk.mailing.bounces import record_bounce
+
+    attempts = message.attempts + 1
+    permanent = is_permanent(exc)
+    values = {
+        "attempts": attempts,
+        "last_error": f"{type(exc).__name__}: {exc}"[:1000],
+        "claimed_by": None,
+    }
+    if permanent or attempts >= MAX_ATTEMPTS:
+        values["state"] = OutboxState.FAILED
     else:
-        message.state = OutboxState.QUEUED
-        backoff = timedelta(minutes=min(2 ** (message.attempts - 1), 360))
-        message.next_attempt_dt = utcnow() + backoff
+        values["state"] = OutboxState.QUEUED
+        values["next_attempt_dt"] = utcnow() + timedelta(minutes=min(2 ** (attempts - 1), 360))
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message.id).values(values),
+        execution_options=_NO_SYNC,
+    )
+    if permanent:
+        record_bounce(message.to_email, values["last_error"])
 
 
-def deliver_batch(size: int = 100) -> tuple[int, int]:
-    """Send one claimed batch over one connection. Returns (sent, failed_or_retried)."""
-    ids = claim_batch(size)
+def _record_sent(message: Outgoing) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id)
+        .values(
+            state=OutboxState.SENT,
+            sent_dt=utcnow(),
+            attempts=message.attempts + 1,
+            last_error="",
+            claimed_by=None,
+        ),
+        execution_options=_NO_SYNC,
+    )
+
+
+def _renew_claim(message: Outgoing, worker: str) -> bool:
+    """Still ours? Renew the claim right before sending; another worker may have taken it."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.state == OutboxState.SENDING,
+            OutboxMessage.claimed_by == worker,
+        )
+        .values(claimed_dt=utcnow()),
+        execution_options=_NO_SYNC,
+    )
+    return result.rowcount == 1
+
+
+def _release(messages: list[Outgoing], worker: str) -> None:
+    """Give messages not yet tried back to the queue, without counting an attempt."""
+    if not messages:
+        return
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_([m.id for m in messages]),
+            OutboxMessage.state == OutboxState.SENDING,
+            OutboxMessage.claimed_by == worker,
+        )
+        .values(
+            state=OutboxState.QUEUED, claimed_by=None, next_attempt_dt=utcnow() + RELEASE_DELAY
+        ),
+        execution_options=_NO_SYNC,
+    )
+
+
+class Throttle:
+    """MAIL_RATE_PER_MINUTE: at most that many messages a minute (unset: no limit)."""
+
+    def __init__(self, per_minute: float | None = None):
+        if per_minute is None:
+            per_minute = current_app.config.get("MAIL_RATE_PER_MINUTE")
+        self.interval = 60.0 / float(per_minute) if per_minute else 0.0
+        self.last = None
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self.last is not None and now - self.last < self.interval:
+            time.sleep(self.interval - (now - self.last))
+        self.last = time.monotonic()
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What the worker needs of a claimed message, detached from the session."""
+
+    id: int
+    to_email: str
+    attempts: int
+    mail: Message
+
+
+def _load_batch(ids: list[int]) -> list[Outgoing]:
+    """The claimed messages built as mails, list messages' files read once per batch."""
+    messages = list(
+        db.session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .options(selectinload(OutboxMessage.attachments))
+            .order_by(OutboxMessage.id)
+        ).scalars()
+    )
+    list_ids = {m.list_message_id for m in messages if m.list_message_id is not None}
+    files: dict[int, list] = {list_id: [] for list_id in list_ids}
+    if list_ids:
+        rows = db.session.execute(
+            select(list_message_files.c.list_message_id, StoredFile)
+            .join(StoredFile, StoredFile.id == list_message_files.c.file_id)
+            .where(list_message_files.c.list_message_id.in_(list_ids))
+            .order_by(StoredFile.id)
+        ).all()
+        for list_id, stored in rows:
+            files[list_id].append((stored, storage.read_file(stored)))
+    batch = [
+        Outgoing(m.id, m.to_email, m.attempts, build_message(m, files.get(m.list_message_id, ())))
+        for m in messages
+    ]
+    # End the read: results are written with UPDATE statements, one short transaction
+    # each, so SQLite's write lock is never held while the SMTP server answers.
+    db.session.commit()
+    return batch
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    problems: int = 0
+    connection_lost: bool = False
+
+
+def _deliver(size: int, throttle: Throttle) -> BatchResult:
+    from netzwerk.mailing.transport import SMTPTransport
+
+    result = BatchResult()
+    worker = worker_name()
+    ids = _claim(size, worker)
     if not ids:
-        return 0, 0
-    sent = problems = 0
-    _, sender_email = current_app.config["MAIL_DEFAULT_SENDER"]
+        return result
+    messages = _load_batch(ids)
     try:
         transport = SMTPTransport().__enter__()
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("SMTP server unreachable: %s", exc)
-        for message_id in ids:
-            _record_failure(db.session.get(OutboxMessage, message_id), exc)
+        for message in messages:
+            _record_failure(message, exc)
         db.session.commit()
-        return 0, len(ids)
+        return BatchResult(problems=len(messages), connection_lost=True)
+    _, sender_email = current_app.config["MAIL_DEFAULT_SENDER"]
     try:
-        for message_id in ids:
-            message = db.session.get(OutboxMessage, message_id)
+        for position, message in enumerate(messages):
+            if throttle.interval:
+                db.session.commit()  # the previous result, before waiting
+                throttle.wait()
+            owned = _renew_claim(message, worker)
+            # The previous result and this claim in one transaction, before this send:
+            # a crash later must not send the previous one again.
+            db.session.commit()
+            if not owned:
+                continue
             try:
-                mime = build_message(message).as_bytes()
-                transport.send(sender_email, message.to_email, mime)
+                transport.send(sender_email, message.to_email, message.mail.as_bytes())
             except (smtplib.SMTPException, OSError) as exc:
                 _record_failure(message, exc)
-                problems += 1
+                result.problems += 1
+                if _connection_lost(exc):
+                    _release(messages[position + 1 :], worker)
+                    result.connection_lost = True
+                    break
             else:
-                message.state = OutboxState.SENT
-                message.sent_dt = utcnow()
-                message.attempts += 1
-                sent += 1
-            # Record each result at once: a crash later must not send this one again.
-            db.session.commit()
+                _record_sent(message)
+                result.sent += 1
+        db.session.commit()
     finally:
+        db.session.rollback()  # nothing of ours is pending; this just ends any read
         transport.__exit__(None, None, None)
-    return sent, problems
+    return result
+
+
+def deliver_batch(size: int = 100) -> tuple[int, int]:
+    """Send one claimed batch over one connection. Returns (sent, failed_or_retried)."""
+    result = _deliver(size, Throttle())
+    return result.sent, result.problems
 
 
 def deliver_all(batch_size: int = 100) -> tuple[int, int]:
     total_sent = total_problems = 0
+    throttle = Throttle()
     while True:
-        sent, problems = deliver_batch(batch_size)
-        if not sent and not problems:
+        result = _deliver(batch_size, throttle)
+        total_sent += result.sent
+        total_problems += result.problems
+        if not result.sent and not result.problems:
             return total_sent, total_problems
-        total_sent += sent
-        total_problems += problems
-        if problems and not sent:
-            # The server refuses everything right now; the rest waits for its retry time.
+        if result.connection_lost:
+            # The server is gone or refuses everything; the rest waits for its retry time.
             return total_sent, total_problems

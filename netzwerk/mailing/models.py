@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +21,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from netzwerk.db import TimestampMixin, UTCDateTime, db, enum_column, utcnow
 from netzwerk.members.models import EmployerKind, SchoolForm
+
+if TYPE_CHECKING:
+    from netzwerk.events.models import Event
+    from netzwerk.files.models import StoredFile
 
 
 class OutboxState(enum.StrEnum):
@@ -205,3 +210,23 @@ class ListMessage(TimestampMixin, db.Model):
     recipient_count: Mapped[int] = mapped_column(default=0)
 
     mailing_list: Mapped[MailingList] = relationship()
+    # Attached at delivery time from here, not copied into every outbox message.
+    files: Mapped[list[StoredFile]] = relationship(
+        secondary=list_message_files, order_by="StoredFile.id"
+    )
+    event: Mapped[Event | None] = relationship()
+
+
+class EmailSuppression(db.Model):
+    """An address that bounces. Suspended addresses get no list mail; transactional mail
+    (password reset, registrations) still goes out, since the person may need it."""
+
+    __tablename__ = "email_suppressions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # lower-cased
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    bounce_count: Mapped[int] = mapped_column(default=0)
+    suspended_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_bounce_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -40,6 +40,7 @@ def queue_mail(
     context.setdefault("to_name", to_name)
     context.setdefault("office_name", current_app.config["OFFICE_NAME"])
     body_text = render_template(f"mail/{template}.txt", **context)
+    body_text += render_template("mail/_footer.txt", **context)  # Impressum, Datenschutz
     try:
         body_html = render_template(f"mail/{template}.html", **context)
     except TemplateNotFound:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from netzwerk.db import TimestampMixin, UTCDateTime, db, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from netzwerk.events.models import Event, Workshop
+    from netzwerk.members.models import Member
 
 
 class TopicState(enum.StrEnum):
@@ -19,6 +24,22 @@ class TopicState(enum.StrEnum):
     DONE = "umgesetzt"
     REJECTED = "abgelehnt"
     UNCONFIRMED = "unbestaetigt"  # public suggestion waiting for e-mail confirmation
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    TopicState.SUBMITTED: "Eingereicht",
+    TopicState.IN_REVIEW: "In Prüfung",
+    TopicState.ACCEPTED: "Angenommen",
+    TopicState.SCHEDULED: "Eingeplant",
+    TopicState.DONE: "Umgesetzt",
+    TopicState.REJECTED: "Abgelehnt",
+    TopicState.UNCONFIRMED: "Unbestätigt",
+}
+MERGED_LABEL = "Zusammengeführt"
 
 
 class TopicSuggestion(TimestampMixin, db.Model):
@@ -45,6 +66,27 @@ class TopicSuggestion(TimestampMixin, db.Model):
     )
     # Kept equal to the number of TopicVote rows, so lists sort without counting.
     vote_count: Mapped[int] = mapped_column(default=0, index=True)
+
+    member: Mapped[Member | None] = relationship()
+    event: Mapped[Event | None] = relationship()
+    workshop: Mapped[Workshop | None] = relationship()
+    merged_into: Mapped[TopicSuggestion | None] = relationship(remote_side=[id])
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+    @property
+    def takes_votes(self) -> bool:
+        return not self.is_merged and self.state not in NO_NEW_VOTES
+
+    @property
+    def state_label(self) -> str:
+        return MERGED_LABEL if self.is_merged else self.state.label
+
+
+# Merged suggestions take no votes either; their votes moved to the target.
+NO_NEW_VOTES = (TopicState.REJECTED, TopicState.UNCONFIRMED)
 
 
 class TopicVote(db.Model):

@@ -15,6 +15,7 @@ from netzwerk.calendar.ical import (
     event_component,
     make_calendar,
     registration_invitation,
+    serialize,
     workshop_component,
 )
 from netzwerk.db import db
@@ -216,3 +217,15 @@ def test_cancel_has_the_same_uid_a_higher_sequence_and_cancelled_status(app):
     loose = vobject.readOne(data.decode())
     assert loose.method.value == "CANCEL" and loose.vevent.sequence.value == "3"
     assert IcsCalendarStream.calendar_from_ics(data.decode()).events[0].sequence == 3
+
+
+def test_fast_serialization_is_byte_for_byte_icalendars(app):
+    event = factories.make_event(
+        title="Fachtag „Übergänge gestalten“ – Schulsozialarbeit, SOFA & MPT; Forum\\Raum",
+        description="Vormittag: Vortrag über Kinderschutz in der Grundschule. " * 6
+        + "Mit Zeichen wie ä, ö, ü, ß, €, 😀 und Backslash \\ am Zeilenende.",
+        venue="Bildungszentrum am Hauptbahnhof, Großer Saal (Erdgeschoss, barrierefrei)",
+        groups=["schuso", "sofa"],
+    )
+    component = event_component(event, base_url=BASE_URL)
+    assert serialize(component) == component.to_ical()

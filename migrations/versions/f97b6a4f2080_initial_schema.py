@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e273b71cf231
+Revision ID: f97b6a4f2080
 Revises: 
-Create Date: 2026-11-21 13:55:14.885343
+Create Date: 2026-11-21 14:52:53.482776
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import netzwerk.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'e273b71cf231'
+revision = 'f97b6a4f2080'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('given_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('given_ip', sa.String(length=45), nullable=False),
     sa.Column('withdrawn_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pseudonymised_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consent_records'))
     )
     with op.batch_alter_table('consent_records', schema=None) as batch_op:
@@ -39,6 +40,17 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_districts')),
     sa.UniqueConstraint('name', name=op.f('uq_districts_name'))
+    )
+    op.create_table('email_suppressions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('reason', sa.String(length=1000), nullable=False),
+    sa.Column('bounce_count', sa.Integer(), nullable=False),
+    sa.Column('suspended_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_bounce_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_email_suppressions')),
+    sa.UniqueConstraint('email', name=op.f('uq_email_suppressions_email'))
     )
     op.create_table('employers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -116,6 +128,15 @@ def upgrade():
         {'slug': 'mpt', 'name': 'MPT', 'description': 'Fachkraft in Multiprofessionellen Teams', 'position': 2},
         {'slug': 'sds', 'name': 'SDS', 'description': 'Sozialdienst Schule', 'position': 3},
     ])
+    op.create_table('purge_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ran_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('summary', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_purge_runs'))
+    )
+    with op.batch_alter_table('purge_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_purge_runs_ran_dt'), ['ran_dt'], unique=False)
+
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -124,6 +145,7 @@ def upgrade():
     sa.Column('role', sa.Enum('coordinator', 'member', name='role', native_enum=False, length=19), nullable=False),
     sa.Column('is_enabled', sa.Boolean(), nullable=False),
     sa.Column('password_changed_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('session_version', sa.Integer(), server_default='0', nullable=False),
     sa.Column('last_login_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('calendar_token', sa.String(length=64), nullable=True),
     sa.Column('created_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=False),
@@ -171,6 +193,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_event_target_groups_event_id_events'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['group_id'], ['professional_groups.id'], name=op.f('fk_event_target_groups_group_id_professional_groups'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id', 'group_id', name=op.f('pk_event_target_groups'))
+    )
+    op.create_table('legal_pages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('updated_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_legal_pages_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_pages')),
+    sa.UniqueConstraint('slug', name=op.f('uq_legal_pages_slug'))
     )
     op.create_table('members',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -314,6 +347,24 @@ def upgrade():
     )
     with op.batch_alter_table('circle_memberships', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_circle_memberships_member_id'), ['member_id'], unique=False)
+
+    op.create_table('erasure_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('state', sa.Enum('open', 'erased', 'closed', name='erasurerequeststate', native_enum=False, length=14), nullable=False),
+    sa.Column('requested_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('settled_dt', netzwerk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('settled_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_erasure_requests_member_id_members'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['settled_by_id'], ['users.id'], name=op.f('fk_erasure_requests_settled_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_erasure_requests'))
+    )
+    with op.batch_alter_table('erasure_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_erasure_requests_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_erasure_requests_state'), ['state'], unique=False)
 
     op.create_table('mailing_lists',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -654,6 +705,11 @@ def downgrade():
     op.drop_table('member_schools')
     op.drop_table('meeting_responses')
     op.drop_table('mailing_lists')
+    with op.batch_alter_table('erasure_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_erasure_requests_state'))
+        batch_op.drop_index(batch_op.f('ix_erasure_requests_email'))
+
+    op.drop_table('erasure_requests')
     with op.batch_alter_table('circle_memberships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_circle_memberships_member_id'))
 
@@ -681,6 +737,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_members_employer_id'))
 
     op.drop_table('members')
+    op.drop_table('legal_pages')
     op.drop_table('event_target_groups')
     op.drop_table('circles')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
@@ -688,6 +745,10 @@ def downgrade():
 
     op.drop_table('audit_entries')
     op.drop_table('users')
+    with op.batch_alter_table('purge_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_purge_runs_ran_dt'))
+
+    op.drop_table('purge_runs')
     op.drop_table('professional_groups')
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_login_attempts_key_dt')
@@ -698,6 +759,7 @@ def downgrade():
 
     op.drop_table('events')
     op.drop_table('employers')
+    op.drop_table('email_suppressions')
     op.drop_table('districts')
     with op.batch_alter_table('consent_records', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_records_email'))

@@ -1,0 +1,41 @@
+"""Session and remember-me cookies: __Host- names and Secure when served over https.
+
+Production opts in with NETZWERK_SESSION_COOKIE_SECURE=true; `make run` on plain
+http://127.0.0.1:5000 keeps working with the default (a Secure cookie would never
+come back over http, and browsers refuse __Host- cookies without Secure).
+"""
+
+from flask import Flask
+
+SECURE_SESSION_COOKIE = "__Host-netzwerk"
+SECURE_REMEMBER_COOKIE = "__Host-netzwerk_remember"
+PLAIN_SESSION_COOKIE = "netzwerk_session"
+PLAIN_REMEMBER_COOKIE = "netzwerk_remember"
+# Names that are ours to choose; anything else was set on purpose and is kept.
+_DERIVED = {
+    "session",  # Flask's default
+    "remember_token",  # Flask-Login's default
+    SECURE_SESSION_COOKIE,
+    SECURE_REMEMBER_COOKIE,
+    PLAIN_SESSION_COOKIE,
+    PLAIN_REMEMBER_COOKIE,
+}
+
+
+def init_cookies(app: Flask) -> None:
+    config = app.config
+    secure = bool(config.get("SESSION_COOKIE_SECURE"))
+    config["SESSION_COOKIE_SECURE"] = secure
+    config["REMEMBER_COOKIE_SECURE"] = secure
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["REMEMBER_COOKIE_HTTPONLY"] = True
+    if config.get("SESSION_COOKIE_NAME", "session") in _DERIVED:
+        config["SESSION_COOKIE_NAME"] = SECURE_SESSION_COOKIE if secure else PLAIN_SESSION_COOKIE
+    if config.get("REMEMBER_COOKIE_NAME", "remember_token") in _DERIVED:
+        config["REMEMBER_COOKIE_NAME"] = SECURE_REMEMBER_COOKIE if secure else PLAIN_REMEMBER_COOKIE
+    if secure:
+        # A __Host- cookie must have Path=/ and no Domain, or browsers drop it.
+        config["SESSION_COOKIE_PATH"] = "/"
+        config["SESSION_COOKIE_DOMAIN"] = None
+        config["REMEMBER_COOKIE_PATH"] = "/"
+        config["REMEMBER_COOKIE_DOMAIN"] = None
