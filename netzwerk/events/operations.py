@@ -350,6 +350,8 @@ def accept_offer(registration: Registration, now=None) -> Registration:
 
 
 def _release_expired_offers(event: Event, now: datetime) -> list[Registration]:
+    """End offers whose time ran out and pass each place on at once: whichever verb finds
+    them first (a registration, the periodic job) must not leave the place unused."""
     expired = (
         db.session.execute(
             select(Registration).where(
@@ -367,6 +369,8 @@ def _release_expired_offers(event: Event, now: datetime) -> list[Registration]:
         registration.offer_expires_dt = None
         notifications.offer_expired(registration)
     db.session.flush()
+    if expired:
+        promote_from_waitlist(event, now)
     return expired
 
 
@@ -389,5 +393,4 @@ def expire_offers(now=None) -> int:
     for event_id in event_ids:
         event = lock_event(event_id)
         count += len(_release_expired_offers(event, now))
-        promote_from_waitlist(event, now)
     return count

@@ -272,3 +272,25 @@ def test_changing_workshops_frees_the_old_seat(app):
     assert operations.workshop_seats_taken(event) == {b.id: 1}
     # The seat in A is free again for someone else.
     assert register_member(event, picks={1: [a.id]}).state == RegistrationState.CONFIRMED
+
+
+def test_an_expired_offer_found_by_a_new_registration_passes_on_at_once(app):
+    """Without the periodic job having run, the next registration notices the expired
+    offer: the place goes to the next in line, not lost, and the newcomer queues behind."""
+    event = make_event(capacity=1, waitlist_mode=WaitlistMode.OFFER, offer_hours=24)
+    first = register_member(event)
+    second = register_member(event)
+    third = register_member(event)
+    now = utcnow()
+    operations.cancel_registration(first, now=now)
+    db.session.commit()
+
+    member = factories.make_member()
+    late = operations.register(
+        event.id, Applicant.from_member(member), now=now + timedelta(hours=25)
+    )
+    db.session.commit()
+    assert second.state == RegistrationState.CANCELLED
+    assert third.state == RegistrationState.OFFERED
+    assert late.state == RegistrationState.WAITING
+    assert operations.free_places(event, now + timedelta(hours=25)) == 0
