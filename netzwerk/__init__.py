@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from netzwerk.accounts.routes import bp as accounts_bp
     from netzwerk.calendar.routes import bp as calendar_bp
     from netzwerk.circles.admin_routes import bp as circles_admin_bp
+    from netzwerk.circles.message_routes import bp as circle_messages_bp
     from netzwerk.circles.routes import bp as circles_bp
     from netzwerk.core.routes import bp as core_bp
     from netzwerk.events.admin_routes import bp as events_admin_bp
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
         mailing_messages_bp,
         circles_bp,
         circles_admin_bp,
+        circle_messages_bp,
         topics_bp,
         topics_admin_bp,
         privacy_bp,

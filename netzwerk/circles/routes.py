@@ -7,12 +7,10 @@ anything that only members may see.
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote, urlencode
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -109,13 +107,6 @@ def _refused(refused: CircleRefused, target: str):
     return redirect(target)
 
 
-def optional_url(endpoint: str, **values) -> str | None:
-    """A link into a part of the app that may not be installed (calendar, mailing)."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
 # --- overview and one circle ------------------------------------------------------------
 
 
@@ -154,23 +145,10 @@ def detail(circle_id: int):
 
 
 def _compose_url(circle: Circle, access: CircleAccess) -> str | None:
-    """Where the moderation writes to the whole circle.
-
-    Coordinators use the circle's mailing list. The list pages are the office's, so a
-    moderator gets an e-mail to all members instead (addresses in Bcc, as on a list).
-    """
-    if not access.can_manage:
+    """Where moderators and coordinators write to the whole circle: its own list."""
+    if not access.can_manage or operations.circle_mailing_list(circle) is None:
         return None
-    if access.is_coordinator:
-        mailing_list = operations.circle_mailing_list(circle)
-        if mailing_list is not None:
-            return optional_url("mailing_messages.new_message", list_id=mailing_list.id)
-    emails = [
-        m.member.email for m in queries.memberships(circle) if m.state == MembershipState.ACTIVE
-    ]
-    return "mailto:?" + urlencode(
-        {"bcc": ",".join(emails), "subject": circle.name}, quote_via=quote
-    )
+    return url_for("circle_messages.list_messages", circle_id=circle.id)
 
 
 @bp.post("/<int:circle_id>/beitreten")

@@ -17,6 +17,7 @@ from flask import current_app
 from markupsafe import escape
 from sqlalchemy import func, insert, select, update
 
+from netzwerk.accounts.models import User
 from netzwerk.db import db, utcnow
 from netzwerk.events.models import Event, EventState
 from netzwerk.files import storage
@@ -165,7 +166,7 @@ def send_test(message: ListMessage, user) -> OutboxMessage:
         body_text=mail.text,
         body_html=mail.html,
         sender_name=single_line(mailing_list.sender_name) or None,
-        reply_to=single_line(mailing_list.reply_to) or None,
+        reply_to=reply_address(message),
         extra_headers=list_mail.list_headers(tokens.list_id_header(mailing_list), url, mailto),
     )
     # One copy only, so the files travel inside it (the fan-out attaches at delivery).
@@ -174,6 +175,17 @@ def send_test(message: ListMessage, user) -> OutboxMessage:
     db.session.add(outbox_message)
     db.session.flush()
     return outbox_message
+
+
+def reply_address(message: ListMessage) -> str | None:
+    """The list's reply-to; a circle's list without one answers whoever wrote the message,
+    so that members reply to their moderator rather than to the office."""
+    if message.mailing_list.reply_to:
+        return single_line(message.mailing_list.reply_to)
+    if message.mailing_list.circle_id is None or message.author_id is None:
+        return None
+    author = db.session.get(User, message.author_id)
+    return single_line(author.email) if author is not None else None
 
 
 def _attachment_row(stored: StoredFile) -> OutboxAttachment:
@@ -222,7 +234,7 @@ def fan_out(message: ListMessage, *, refuse_empty: bool = False) -> int:
         "state": OutboxState.QUEUED,
         "subject": single_line(message.subject)[:300],
         "sender_name": single_line(mailing_list.sender_name)[:200] or None,
-        "reply_to": single_line(mailing_list.reply_to) or None,
+        "reply_to": reply_address(message),
         "list_message_id": message.id,
         "attempts": 0,
         "next_attempt_dt": now,
