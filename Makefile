@@ -32,7 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/bandit -c pyproject.toml -r . -q --severity-level medium
 
-test-sqlite: install
+test-sqlite: install system-deps
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-postgres: install system-deps
