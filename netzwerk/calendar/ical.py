@@ -181,7 +181,7 @@ def make_calendar(
         calendar.add("method", method)
     calendar.calendar_name = name
     calendar.description = description
-    refresh = refresh or _configured_refresh()
+    refresh = refresh or configured_refresh()
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(refresh))
     for component in components:
@@ -233,8 +233,10 @@ def calendar_bytes(chunks: list[bytes], name: str, description: str) -> bytes:
     return head.removesuffix(_END) + timezone + b"".join(chunks) + _END
 
 
-def _configured_refresh() -> timedelta:
-    return current_app.config.get("ICAL_REFRESH") or DEFAULT_REFRESH
+def configured_refresh() -> timedelta:
+    """ICAL_REFRESH; from the environment (NETZWERK_ICAL_REFRESH=6) a number arrives: hours."""
+    value = current_app.config.get("ICAL_REFRESH") or DEFAULT_REFRESH
+    return value if isinstance(value, timedelta) else timedelta(hours=float(value))
 
 
 def event_calendar(event: Event, *, base_url: str) -> icalendar.Calendar:

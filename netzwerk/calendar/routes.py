@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -29,7 +28,7 @@ from sqlalchemy import select
 
 from netzwerk.accounts.access import member_required
 from netzwerk.calendar import feeds, queries
-from netzwerk.calendar.ical import DEFAULT_REFRESH
+from netzwerk.calendar.ical import configured_refresh
 from netzwerk.calendar.tokens import renew_calendar_token, user_for_calendar_token
 from netzwerk.circles.models import Circle
 from netzwerk.db import db, utcnow
@@ -79,8 +78,7 @@ def _conditional(
     response.set_etag(etag)
     if last_modified is not None:
         response.last_modified = last_modified.replace(microsecond=0)
-    refresh: timedelta = current_app.config.get("ICAL_REFRESH") or DEFAULT_REFRESH
-    response.cache_control.max_age = int(refresh.total_seconds())
+    response.cache_control.max_age = int(configured_refresh().total_seconds())
     if private:
         response.cache_control.private = True
     else:

@@ -154,3 +154,12 @@ def test_only_the_changed_event_is_serialized_again(app, client):
     assert len(components) == 6
     assert b"SUMMARY:Neu" in client.get("/kalender.ics").data
     assert event.id
+
+
+def test_a_refresh_interval_from_the_environment_counts_hours(app, client, feed_event):
+    # NETZWERK_ICAL_REFRESH=6 arrives as the number 6, not as a timedelta.
+    app.config["ICAL_REFRESH"] = 6
+    response = client.get("/kalender.ics")
+    assert response.cache_control.max_age == 6 * 3600
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT6H" in response.data
+    assert b"X-PUBLISHED-TTL:PT6H" in response.data
