@@ -1,10 +1,12 @@
 """`flask mail send [--loop]`: the outbox worker; it also sends planned list messages."""
 
+import imaplib
 import logging
+import poplib
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from netzwerk.db import db
@@ -41,6 +43,23 @@ def send_command(loop: bool, interval: float, batch_size: int) -> None:
         if not loop:
             return
         time.sleep(interval)
+
+
+@mail_cli.command("inbox")
+def inbox_command() -> None:
+    """Read bounce reports and unsubscribe mails from the mailbox (MAIL_INBOX_*)."""
+    from netzwerk.mailing.inbox import read_inbox
+
+    if not current_app.config.get("MAIL_INBOX_SERVER"):
+        raise click.ClickException("Kein Postfach eingerichtet (MAIL_INBOX_SERVER fehlt).")
+    try:
+        result = read_inbox()
+    except (OSError, imaplib.IMAP4.error, poplib.error_proto) as exc:
+        raise click.ClickException(f"Das Postfach ist nicht erreichbar: {exc}") from exc
+    click.echo(
+        f"{result.bounces} Rückläufer gezählt, {result.unsubscribes} Abmeldung(en) "
+        f"ausgeführt, {result.left} andere Mail(s) bleiben ungelesen im Postfach."
+    )
 
 
 def register(app: Flask) -> None:
