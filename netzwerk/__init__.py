@@ -28,6 +28,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
+    from netzwerk.security import init_security
+
+    # Before the blueprints: the cookie names and the proxy depend on the final config.
+    init_security(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -1,4 +1,4 @@
-"""Security tests run on a hardened app; other_app builds one with its own settings."""
+"""other_app builds a second application with its own settings; make_read_only a folder."""
 
 import subprocess
 from pathlib import Path
@@ -8,15 +8,7 @@ from flask import request_started
 
 from netzwerk import create_app
 from netzwerk.db import db
-from netzwerk.security import init_security
 from tests.conftest import _forget_login, _test_config
-
-
-@pytest.fixture()
-def app(app):
-    # init_security is idempotent: harmless once create_app calls it itself.
-    init_security(app)
-    return app
 
 
 @pytest.fixture()
@@ -31,7 +23,6 @@ def other_app(app, database_url, tmp_path):
         config = _test_config(database_url, tmp_path / f"other{len(made)}")
         config.update(overrides)
         instance = create_app(config)
-        init_security(instance)
         request_started.connect(_forget_login, instance)
         made.append(instance)
         return instance

@@ -3,9 +3,12 @@
 import pytest
 from sqlalchemy import select
 
+from netzwerk import create_app
 from netzwerk.accounts.models import LoginAttempt
 from netzwerk.db import db
+from netzwerk.security.cookies import PLAIN_SESSION_COOKIE
 from netzwerk.security.headers import CONTENT_SECURITY_POLICY
+from tests.conftest import _test_config
 
 EXPECTED = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -119,3 +122,16 @@ def test_pages_of_a_logged_in_person_are_not_cached(member_client):
 def test_public_pages_and_static_files_stay_cacheable(client):
     assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
     assert "no-store" not in client.get("/static/netzwerk.css").headers.get("Cache-Control", "")
+
+
+def test_create_app_alone_hardens_the_app(database_url, tmp_path):
+    # No test fixture in between: what gunicorn serves is what create_app returns.
+    app = create_app(_test_config(database_url, tmp_path))
+
+    response = app.test_client().get("/login")
+
+    assert_hardened(response)
+    assert response.headers["X-Request-ID"]
+    assert app.config["SESSION_COOKIE_NAME"] == PLAIN_SESSION_COOKIE
+    with app.app_context():
+        db.engine.dispose()

@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 from netzwerk import create_app
 from netzwerk.db import db
-from netzwerk.security import init_security
 from netzwerk.security.cookies import (
     PLAIN_REMEMBER_COOKIE,
     PLAIN_SESSION_COOKIE,
@@ -89,7 +88,6 @@ def test_production_cookie_is_host_prefixed_secure_httponly_and_lax(other_app, m
 def test_production_opts_in_through_the_environment(monkeypatch, database_url, tmp_path):
     monkeypatch.setenv("NETZWERK_SESSION_COOKIE_SECURE", "true")
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url})
-    init_security(app)
 
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
