@@ -104,6 +104,15 @@ def assert_focus_visible(page: Page) -> None:
     assert visible, f"Fokus nicht sichtbar auf {page.evaluate('document.activeElement.outerHTML')}"
 
 
+def log_in_by_keyboard(page: Page, email: str, password: str = factories.PASSWORD) -> None:
+    page.goto("/")
+    press_on(page, page.get_by_role("link", name="Anmelden", exact=True))
+    type_into(page, page.get_by_label("E-Mail-Adresse"), email)
+    type_into(page, page.get_by_label("Passwort", exact=True), password)
+    press_on(page, page.get_by_role("button", name="Anmelden"))
+    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+
+
 def type_into(page: Page, target: Locator, text: str) -> None:
     tab_to(page, target)
     page.keyboard.type(text)

@@ -3,7 +3,7 @@
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.e2e.support import Site, log_in, log_out, press_on, type_into
+from tests.e2e.support import Site, log_in, log_in_by_keyboard, log_out, press_on, type_into
 
 NEWCOMER = "neu.hier@example.org"
 NEW_PASSWORD = "mein neues sicheres Passwort"
@@ -84,7 +84,7 @@ def test_newcomer_journey_by_keyboard_alone(site: Site, page: Page):
         "Vielen Dank, Ihre Adresse ist bestätigt"
     )
 
-    _log_in_by_keyboard(page, coordinator_email, factories.PASSWORD)
+    log_in_by_keyboard(page, coordinator_email, factories.PASSWORD)
     press_on(page, page.get_by_role("link", name="Bewerbungen"))
     application = page.get_by_role("article", name="Nora Neumann")
     press_on(page, application.get_by_role("button", name="Aufnehmen und einladen"))
@@ -98,7 +98,7 @@ def test_newcomer_journey_by_keyboard_alone(site: Site, page: Page):
     expect(page.get_by_role("status")).to_contain_text("Sie sind angemeldet")
     press_on(page, page.get_by_role("button", name="Abmelden"))
 
-    _log_in_by_keyboard(page, NEWCOMER, NEW_PASSWORD)
+    log_in_by_keyboard(page, NEWCOMER, NEW_PASSWORD)
     expect(page.get_by_role("link", name="Mein Profil")).to_be_visible()
 
 
@@ -107,11 +107,3 @@ def _group_id(site: Site) -> int:
     site.settle()
     return group_id
 
-
-def _log_in_by_keyboard(page: Page, email: str, password: str) -> None:
-    page.goto("/")
-    press_on(page, page.get_by_role("link", name="Anmelden", exact=True))
-    type_into(page, page.get_by_label("E-Mail-Adresse"), email)
-    type_into(page, page.get_by_label("Passwort", exact=True), password)
-    press_on(page, page.get_by_role("button", name="Anmelden"))
-    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
