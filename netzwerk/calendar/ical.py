@@ -307,12 +307,23 @@ def _replace(component: icalendar.Event, name: str, value) -> None:
 
 
 def registration_invitation(registration: Registration, method: str = "REQUEST") -> bytes:
-    """The .ics attachment of a registration mail: METHOD:REQUEST or METHOD:CANCEL."""
+    """The .ics attachment of a registration mail: METHOD:REQUEST or METHOD:CANCEL, or
+    METHOD:PUBLISH for a place not yet held (waiting list, offer): a TENTATIVE entry
+    without attendee, which the later REQUEST or CANCEL with the same UID replaces."""
     method = method.upper()
-    if method not in ("REQUEST", "CANCEL"):
+    if method not in ("REQUEST", "CANCEL", "PUBLISH"):
         raise ValueError(f"unsupported iTIP method {method}")
     base_url = current_app.config["BASE_URL"]
     event = registration.event
+    if method == "PUBLISH":
+        component = registration_component(registration, base_url=base_url)
+        component.add("organizer", _organizer(base_url))
+        return make_calendar(
+            [component],
+            name=event.title,
+            description=f"{event.kind.label} – {current_app.config['OFFICE_NAME']}",
+            method=method,
+        ).to_ical()
     component = event_component(
         event, base_url=base_url, extra_description=_assigned_workshops(registration)
     )

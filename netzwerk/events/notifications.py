@@ -51,7 +51,7 @@ def registration_placed(registration: Registration) -> None:
     if registration.state.value == "confirmed":
         _send(registration, "confirmed", "Anmeldebestätigung", method="REQUEST")
     else:
-        _send(registration, "waiting", "Warteliste")
+        _send(registration, "waiting", "Warteliste", method="PUBLISH")
 
 
 def registration_changed(registration: Registration) -> None:
@@ -67,11 +67,12 @@ def promoted(registration: Registration) -> None:
 
 
 def place_offered(registration: Registration) -> None:
-    _send(registration, "offered", "Ein Platz für Sie")
+    _send(registration, "offered", "Ein Platz für Sie", method="PUBLISH")
 
 
 def offer_expired(registration: Registration) -> None:
-    _send(registration, "offer_expired", "Ihr Platzangebot ist abgelaufen")
+    # CANCEL takes the tentative entry of the waiting-list and offer mails out again.
+    _send(registration, "offer_expired", "Ihr Platzangebot ist abgelaufen", method="CANCEL")
 
 
 def event_cancelled(registration: Registration, message: str = "") -> None:

@@ -3,8 +3,10 @@ same UID and a higher SEQUENCE, read by three parsers."""
 
 from datetime import timedelta
 
-from netzwerk.db import db
-from netzwerk.events import admin_operations
+from netzwerk.db import db, utcnow
+from netzwerk.events import admin_operations, operations
+from netzwerk.events.models import WaitlistMode
+from netzwerk.events.reminders import send_reminders
 from tests import factories
 from tests.calendar.support import Parsed, berlin
 
@@ -46,3 +48,54 @@ def test_request_and_cancel_mails_carry_matching_invitations(app, deliver):
     assert str(cancelled["STATUS"]) == "CANCELLED"
     assert str(invited["ATTENDEE"]) == f"mailto:{member.email}"
     assert invited["ATTENDEE"].params["RSVP"] == "FALSE"
+
+
+def calendar_parts(message):
+    return [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+
+
+def test_every_mail_of_a_registration_carries_the_event_with_the_fitting_method(app, deliver):
+    """Waiting list (PUBLISH, tentative), offer (PUBLISH), offer expired (CANCEL); and for
+    a place: confirmation, workshop change, reminder (REQUEST), own cancellation (CANCEL)."""
+    event = factories.make_event(
+        capacity=1,
+        days_ahead=1,
+        reminder_days=2,
+        waitlist_mode=WaitlistMode.OFFER,
+        offer_hours=1,
+        workshops=[("Forum A", 1, None), ("Forum B", 1, None)],
+    )
+    a, b = event.workshops
+    holder = factories.make_registration(event, picks={1: [a.id]})
+    waiting = factories.make_registration(event)
+    operations.change_workshops(holder, {1: [b.id]})
+    send_reminders()
+    now = utcnow()
+    operations.cancel_registration(holder, now=now)
+    operations.expire_offers(now=now + timedelta(hours=2))
+    db.session.commit()
+
+    methods = {}
+    for message in deliver():
+        (part,) = calendar_parts(message)
+        parsed = Parsed(part.get_payload(decode=True))
+        (component,) = parsed.events
+        method = str(parsed.calendar["METHOD"])
+        assert part.get_param("method") == method == parsed.loose.method.value
+        assert str(component["UID"]) == f"event-{event.id}@netzwerk.test"
+        assert len(parsed.strict.events) == 1
+        methods.setdefault(message["To"].split("<")[-1].rstrip(">"), []).append(
+            (message["Subject"].split(":")[0], method, str(component["STATUS"]))
+        )
+
+    assert methods[holder.email] == [
+        ("Anmeldebestätigung", "REQUEST", "CONFIRMED"),
+        ("Ihre Anmeldung wurde geändert", "REQUEST", "CONFIRMED"),
+        ("Erinnerung", "REQUEST", "CONFIRMED"),
+        ("Abmeldung bestätigt", "CANCEL", "CANCELLED"),
+    ]
+    assert methods[waiting.email] == [
+        ("Warteliste", "PUBLISH", "TENTATIVE"),
+        ("Ein Platz für Sie", "PUBLISH", "TENTATIVE"),
+        ("Ihr Platzangebot ist abgelaufen", "CANCEL", "CANCELLED"),
+    ]
