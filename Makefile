@@ -40,5 +40,11 @@ test-postgres: install system-deps
 
 test: lint test-sqlite test-postgres
 
+# The benchmark (bench/README.md): wrk from Debian when missing (as root), PostgreSQL when
+# a server can be started; flags pass through, e.g. `make bench ARGS=--quick`.
+bench: install
+	@bash .ci/system-deps || echo "Ohne PostgreSQL-Server: der Benchmark misst nur SQLite."
+	$(BIN)/python bench/run.py --install-wrk $(ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
