@@ -3,7 +3,6 @@
 import io
 from contextlib import contextmanager
 
-import pytest
 from sqlalchemy import event, insert
 from werkzeug.datastructures import FileStorage
 
@@ -25,15 +24,6 @@ def count_statements():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-
-
-@pytest.fixture(autouse=True)
-def archive_blueprint(app):
-    """The public archive blueprint, until create_app registers it itself."""
-    from netzwerk.mailing.archive_routes import bp
-
-    if "mailing_archive" not in app.blueprints:
-        app.register_blueprint(bp)
 
 
 def make_many_members(n: int, *, prefix: str = "person", group: str = "schuso") -> list[str]:

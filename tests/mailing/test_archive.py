@@ -8,7 +8,6 @@ from netzwerk.mailing.models import ListVisibility
 from tests import factories
 from tests.helpers import statements_for, text_of
 from tests.mailing.support import (
-    archive_blueprint,  # noqa: F401  (autouse)
     pdf_upload,
     write_message,
 )

@@ -16,7 +16,6 @@ from tests import factories
 from tests.conftest import free_port
 from tests.helpers import statements_for, text_of
 from tests.mailing.support import (
-    archive_blueprint,  # noqa: F401  (autouse)
     write_message,
 )
 

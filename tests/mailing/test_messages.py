@@ -18,7 +18,6 @@ from tests import factories
 from tests.conftest import mail_body
 from tests.helpers import statements_for, text_of
 from tests.mailing.support import (
-    archive_blueprint,  # noqa: F401  (autouse)
     count_statements,
     make_many_members,
     pdf_upload,
