@@ -106,6 +106,8 @@ def _event_list(*, archive: bool):
         now=now,
         page=request.args.get("page", 1, type=int),
     )
+    # Filtered by a Berufsgruppe, the subscribe box offers that group's feed.
+    group = next((g for g in groups if g.slug == filters.group_slug), None)
     return render_template(
         "events/list.html",
         form=form,
@@ -113,6 +115,7 @@ def _event_list(*, archive: bool):
         events=page.items,
         availability=listing.availability_for(page.items, now),
         archive=archive,
+        feed_group=group,
     )
 
 

@@ -295,3 +295,14 @@ def test_demo_events_have_every_state_and_their_pages_render(app, client):
         f"/veranstaltungen/{e.id}" for e in events
     ]:
         assert client.get(path).status_code == 200, path
+
+
+def test_the_list_offers_the_calendar_of_the_chosen_group(client):
+    factories.get_group("sofa")
+    everything = client.get("/veranstaltungen/").get_data(as_text=True)
+    assert "webcal://netzwerk.test/kalender.ics" in everything
+    assert 'href="/kalender"' in everything  # the page with every other feed
+
+    by_group = client.get("/veranstaltungen/?gruppe=sofa").get_data(as_text=True)
+    assert "webcal://netzwerk.test/kalender/sofa.ics" in by_group
+    assert "Termine für SOFA abonnieren" in by_group
