@@ -74,6 +74,13 @@ def log_in(page: Page, email: str, password: str = factories.PASSWORD) -> None:
     expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
 
 
+def admin_nav(page: Page, label: str) -> Locator:
+    """A link in the coordinator's navigation bar."""
+    return page.get_by_role("navigation", name="Verwaltung").get_by_role(
+        "link", name=label, exact=True
+    )
+
+
 def log_out(page: Page) -> None:
     page.get_by_role("button", name="Abmelden").click()
     expect(page.get_by_role("link", name="Anmelden", exact=True)).to_be_visible()

@@ -3,7 +3,15 @@
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.e2e.support import Site, log_in, log_in_by_keyboard, log_out, press_on, type_into
+from tests.e2e.support import (
+    Site,
+    admin_nav,
+    log_in,
+    log_in_by_keyboard,
+    log_out,
+    press_on,
+    type_into,
+)
 
 NEWCOMER = "neu.hier@example.org"
 NEW_PASSWORD = "mein neues sicheres Passwort"
@@ -40,7 +48,7 @@ def test_newcomer_applies_is_accepted_and_logs_in(site: Site, page: Page):
     )
 
     log_in(page, coordinator_email)
-    page.get_by_role("link", name="Bewerbungen").click()
+    admin_nav(page, "Bewerbungen").click()
     application = page.get_by_role("article", name="Nora Neumann")
     expect(application).to_contain_text(NEWCOMER)
     application.get_by_role("button", name="Aufnehmen und einladen").click()
@@ -85,7 +93,7 @@ def test_newcomer_journey_by_keyboard_alone(site: Site, page: Page):
     )
 
     log_in_by_keyboard(page, coordinator_email, factories.PASSWORD)
-    press_on(page, page.get_by_role("link", name="Bewerbungen"))
+    press_on(page, admin_nav(page, "Bewerbungen"))
     application = page.get_by_role("article", name="Nora Neumann")
     press_on(page, application.get_by_role("button", name="Aufnehmen und einladen"))
     expect(page.get_by_role("status")).to_contain_text("Nora Neumann ist jetzt Mitglied")
