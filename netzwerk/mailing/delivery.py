@@ -32,7 +32,12 @@ from sqlalchemy.orm import selectinload
 from netzwerk.db import db, utcnow
 from netzwerk.files import storage
 from netzwerk.files.models import StoredFile
-from netzwerk.mailing.models import OutboxMessage, OutboxState, list_message_files
+from netzwerk.mailing.models import (
+    OutboxMessage,
+    OutboxState,
+    Subscription,
+    list_message_files,
+)
 from netzwerk.mailing.outbox import single_line
 
 log = logging.getLogger(__name__)
@@ -150,18 +155,27 @@ def _record_failure(message: Outgoing, exc: Exception) -> None:
 
 
 def _record_sent(message: Outgoing) -> None:
+    now = utcnow()
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message.id)
         .values(
             state=OutboxState.SENT,
-            sent_dt=utcnow(),
+            sent_dt=now,
             attempts=message.attempts + 1,
             last_error="",
             claimed_by=None,
         ),
         execution_options=_NO_SYNC,
     )
+    if not message.is_list_mail:
+        # A double opt-in request's proof names when the confirmation mail went out.
+        db.session.execute(
+            update(Subscription)
+            .where(Subscription.confirmation_message_id == message.id)
+            .values(confirmation_sent_dt=now),
+            execution_options=_NO_SYNC,
+        )
 
 
 def _renew_claim(message: Outgoing, worker: str) -> bool:
@@ -223,6 +237,7 @@ class Outgoing:
     to_email: str
     attempts: int
     mail: Message
+    is_list_mail: bool = False
 
 
 def _load_batch(ids: list[int]) -> list[Outgoing]:
@@ -247,7 +262,13 @@ def _load_batch(ids: list[int]) -> list[Outgoing]:
         for list_id, stored in rows:
             files[list_id].append((stored, storage.read_file(stored)))
     batch = [
-        Outgoing(m.id, m.to_email, m.attempts, build_message(m, files.get(m.list_message_id, ())))
+        Outgoing(
+            m.id,
+            m.to_email,
+            m.attempts,
+            build_message(m, files.get(m.list_message_id, ())),
+            is_list_mail=m.list_message_id is not None,
+        )
         for m in messages
     ]
     # End the read: results are written with UPDATE statements, one short transaction

@@ -247,7 +247,7 @@ def _pending(mailing_list: MailingList, email: str, name: str) -> Subscription:
 def _send_confirmation(subscription: Subscription, *, invited: bool) -> None:
     db.session.flush()
     mailing_list = subscription.mailing_list
-    queue_mail(
+    message = queue_mail(
         to_email=subscription.email,
         to_name=subscription.name,
         subject=f"Bitte bestätigen Sie: {mailing_list.name}",
@@ -257,7 +257,9 @@ def _send_confirmation(subscription: Subscription, *, invited: bool) -> None:
         link=external_url("mailing.confirm", token=confirm_token(subscription)),
         days=confirm_days(),
     )
-    subscription.confirmation_sent_dt = utcnow()
+    # The worker fills in confirmation_sent_dt once this mail has really gone out.
+    subscription.confirmation_message_id = message.id
+    subscription.confirmation_sent_dt = None
 
 
 def _send_already_subscribed(mailing_list: MailingList, email: str) -> None:

@@ -135,7 +135,12 @@ class Subscription(db.Model):
     consent_text_version: Mapped[str] = mapped_column(String(40), default="")
     requested_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     request_ip: Mapped[str] = mapped_column(String(45), default="")
+    # Set by the outbox worker when the confirmation mail really went out, not when it
+    # was queued: the proof of consent names the time the person was asked.
     confirmation_sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmation_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
+    )
     confirmed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_ip: Mapped[str] = mapped_column(String(45), default="")
     unsubscribed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -4,7 +4,7 @@ import time
 from datetime import timedelta
 
 from itsdangerous import TimestampSigner
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from netzwerk.db import db, utcnow
 from netzwerk.mailing.list_cli import lists_cli
@@ -18,7 +18,7 @@ from netzwerk.mailing.models import (
 )
 from netzwerk.privacy.models import ConsentPurpose, ConsentRecord
 from tests import factories
-from tests.conftest import mail_body
+from tests.conftest import free_port, mail_body
 from tests.helpers import statements_for, text_of
 from tests.mailing.list_helpers import (
     NEWSLETTER_PURPOSE,
@@ -75,6 +75,28 @@ def test_double_opt_in_stores_the_proof_of_consent(client, deliver, smtp):
     assert consent.subject_ref == str(mailing_list.id)
     assert consent.text_version == "2026-11"
     assert consent.given_ip == "203.0.113.9"
+
+
+def test_the_proof_names_when_the_confirmation_mail_really_went_out(
+    app, client, coordinator_client, smtp, deliver
+):
+    mailing_list = newsletter()
+    app.config.update(MAIL_PORT=free_port())  # the mail server is down
+    _subscribe(client)
+    deliver()  # fails; the mail waits in the outbox
+
+    assert subscription_of(mailing_list, "erika.extern@example.org").confirmation_sent_dt is None
+    page = coordinator_client.get(f"/verwaltung/verteiler/{mailing_list.id}/abonnenten")
+    assert "Bestätigungsmail wartet im Postausgang" in text_of(page.text)
+
+    server_back = utcnow()
+    db.session.execute(update(OutboxMessage).values(next_attempt_dt=server_back))
+    db.session.commit()
+    app.config.update(MAIL_PORT=smtp.port)
+    deliver()
+
+    sent_dt = subscription_of(mailing_list, "erika.extern@example.org").confirmation_sent_dt
+    assert sent_dt is not None and sent_dt >= server_back
 
 
 def test_opening_the_confirmation_link_changes_nothing(client, deliver, smtp):
