@@ -4,6 +4,7 @@ mid-batch, two workers at once, a worker killed mid-batch, and the rate limit.""
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -32,10 +33,20 @@ class Recorder:
         self.hang_up_at = hang_up_at
         self.wait_for_connections = 0
         self.sessions: set[int] = set()
+        self.connections: list = []  # the sessions themselves, so no id is reused
+        self.greylisted: set[str] = set()  # answered 451 at RCPT
         self.seen = 0
         self.received: list[str] = []
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.greylisted:
+            return "451 4.7.1 Greylisted, please try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
+        if id(session) not in self.sessions:
+            self.connections.append(session)
         self.sessions.add(id(session))
         # Hold the first worker until the others are connected too, so that all of
         # them really work at the same time (their start-up time differs).
@@ -225,3 +236,57 @@ def test_a_claim_taken_over_by_another_worker_is_not_sent_again(app, recorder):
     outgoing = delivery.Outgoing(first.id, first.to_email, first.attempts, mail=None)
     assert delivery._renew_claim(outgoing, stalled) is False
     assert len(recorder.received) == 3
+
+
+def test_one_connection_carries_a_whole_batch(app, recorder):
+    emails = queue_many(25)
+
+    assert deliver_all(batch_size=10) == (25, 0)
+
+    assert sorted(recorder.received) == emails
+    assert len(recorder.connections) == 3  # batches of 10, 10 and 5, one connection each
+
+
+def test_a_temporary_refusal_waits_longer_each_time_and_then_goes_out(app, recorder):
+    emails = queue_many(3)
+    recorder.greylisted = {emails[1]}
+
+    before = utcnow()
+    assert deliver_all() == (2, 1)
+    waiting = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.to_email == emails[1])
+    ).scalar_one()
+    assert waiting.state == OutboxState.QUEUED
+    assert "451" in waiting.last_error
+    first_wait = waiting.next_attempt_dt - before
+    assert timedelta(seconds=50) < first_wait < timedelta(minutes=2)
+
+    make_due_now()
+    before = utcnow()
+    assert deliver_all() == (0, 1)
+    db.session.refresh(waiting)
+    assert waiting.next_attempt_dt - before > first_wait  # back-off grows
+
+    recorder.greylisted = set()
+    make_due_now()
+    assert deliver_all() == (1, 0)
+    assert sorted(recorder.received) == emails
+    assert states() == Counter({OutboxState.SENT: 3})
+
+
+def test_a_server_that_never_answers_times_out_and_loses_nothing(app):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()  # accepts connections but never says hello
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=0.5)
+    queue_many(2)
+    try:
+        started = time.monotonic()
+        assert deliver_all() == (0, 2)
+        assert time.monotonic() - started < 10
+    finally:
+        silent.close()
+
+    assert states() == Counter({OutboxState.QUEUED: 2})
+    errors = db.session.execute(select(OutboxMessage.last_error)).scalars().all()
+    assert all("timed out" in e.lower() or "timeout" in e.lower() for e in errors), errors
