@@ -31,6 +31,7 @@ from netzwerk.calendar.ical import (
 )
 from netzwerk.circles.models import Circle
 from netzwerk.circles.schedule import load_meetings, series_parts
+from netzwerk.core.memo import remembered
 from netzwerk.db import db
 from netzwerk.events.models import Event, EventState, Registration
 from netzwerk.members.models import Member, ProfessionalGroup
@@ -162,6 +163,16 @@ def _event_chunk(event: Event) -> bytes:
     return _cached("components", key, lambda: serialize(event_component(event, base_url=base_url)))
 
 
+def _public_version(window: queries.Window, group_id: int | None = None) -> queries.Version:
+    """The version query reads every listed event; calendar programs poll far more often
+    than events change, so a few seconds' result is reused (netzwerk/core/memo.py)."""
+    return remembered(
+        ("public_version", group_id, window.past, window.grace),
+        lambda: queries.public_version(window, group_id),
+        at=window.now,
+    )
+
+
 # --- the feeds ---------------------------------------------------------------------------------
 
 
@@ -173,7 +184,7 @@ def public_feed(now: datetime) -> Feed:
         key=("public", _settings(window)),
         name=site,
         description=f"Öffentliche Veranstaltungen der {current_app.config['OFFICE_NAME']}",
-        version=queries.public_version(window),
+        version=_public_version(window),
         filename="kalender.ics",
         chunks=lambda: [_event_chunk(e) for e in queries.public_events(window)],
     )
@@ -190,9 +201,27 @@ def group_feed(group: ProfessionalGroup, now: datetime) -> Feed:
             f"Öffentliche Veranstaltungen der {current_app.config['OFFICE_NAME']} "
             f"für {group.description or group.name}"
         ),
-        version=queries.public_version(window, group.id),
+        version=_public_version(window, group.id),
         filename=f"kalender-{group.slug}.ics",
         chunks=lambda: [_event_chunk(e) for e in queries.public_events(window, group.id)],
+    )
+
+
+def planning_feed(now: datetime) -> Feed:
+    """/kalender/planung/<token>.ics: every event for the coordinators, drafts as TENTATIVE
+    and members-only events included."""
+    window = queries.Window.at(now)
+    return Feed(
+        key=("planning", _settings(window)),
+        name=f"Planung – {current_app.config['SITE_NAME']}",
+        description=(
+            f"Alle Veranstaltungen der {current_app.config['OFFICE_NAME']} mit Entwürfen "
+            "(vorläufig) und Terminen nur für Mitglieder"
+        ),
+        version=queries.planning_version(window),
+        filename="planung.ics",
+        private=True,
+        chunks=lambda: [_event_chunk(e) for e in queries.planning_events(window)],
     )
 
 

@@ -100,9 +100,13 @@ def describe(
     return "\n\n".join(parts)
 
 
+SUMMARY_PREFIXES = {EventState.CANCELLED: "Abgesagt", EventState.DRAFT: "Entwurf"}
+
+
 def _summary(title: str, state: EventState) -> str:
     # Google ignores STATUS in subscribed feeds; the title still tells people.
-    return f"Abgesagt: {title}" if state == EventState.CANCELLED else title
+    prefix = SUMMARY_PREFIXES.get(state)
+    return f"{prefix}: {title}" if prefix else title
 
 
 def event_component(

@@ -147,7 +147,10 @@ def _left_moments(window: Window, *, end_dt, state, cancel_moment):
 def public_version(window: Window, group_id: int | None = None) -> Version:
     """Count, ids and newest change of the feed's events, and the newest change of any
     listed event (one may just have left the feed), in one aggregate query."""
-    shown = _public(window, group_id)
+    return _events_version(window, _public(window, group_id), LISTED_STATES)
+
+
+def _events_version(window: Window, shown, states) -> Version:
     row = db.session.execute(
         select(
             func.count(case((shown, 1))),
@@ -158,7 +161,7 @@ def public_version(window: Window, group_id: int | None = None) -> Version:
                 window, end_dt=Event.end_dt, state=Event.state, cancel_moment=_cancel_moment
             ),
             _group_names(),
-        ).where(Event.state.in_(LISTED_STATES))
+        ).where(Event.state.in_(states))
     ).one()
     count, id_sum, newest_shown, newest_listed, aged_out, grace_over, groups = row
     last_modified = _newest(
@@ -192,6 +195,36 @@ def public_events(window: Window, group_id: int | None = None) -> list[Event]:
                 load_only(*COMPONENT_COLUMNS),
                 selectinload(Event.target_groups),
             )
+            .order_by(Event.start_dt, Event.id)
+        ).scalars()
+    )
+
+
+# --- the coordinators' planning feed: drafts and members-only events too --------------------
+
+PLANNED_STATES = (EventState.DRAFT, *LISTED_STATES)
+
+
+def _planned(window: Window):
+    return and_(
+        Event.end_dt >= window.since,
+        or_(
+            Event.state.in_((EventState.DRAFT, EventState.PUBLISHED)),
+            and_(Event.state == EventState.CANCELLED, _cancel_moment >= window.grace_since),
+        ),
+    )
+
+
+def planning_version(window: Window) -> Version:
+    return _events_version(window, _planned(window), PLANNED_STATES)
+
+
+def planning_events(window: Window) -> list[Event]:
+    return list(
+        db.session.execute(
+            select(Event)
+            .where(Event.state.in_(PLANNED_STATES), _planned(window))
+            .options(load_only(*COMPONENT_COLUMNS), selectinload(Event.target_groups))
             .order_by(Event.start_dt, Event.id)
         ).scalars()
     )

@@ -29,8 +29,13 @@ from sqlalchemy import select
 from netzwerk.accounts.access import member_required
 from netzwerk.calendar import feeds, queries
 from netzwerk.calendar.ical import configured_refresh
-from netzwerk.calendar.tokens import renew_calendar_token, user_for_calendar_token
+from netzwerk.calendar.tokens import (
+    coordinator_for_calendar_token,
+    renew_calendar_token,
+    user_for_calendar_token,
+)
 from netzwerk.circles.models import Circle
+from netzwerk.core.memo import remembered
 from netzwerk.db import db, utcnow
 from netzwerk.members.models import ProfessionalGroup
 from netzwerk.members.queries import all_groups
@@ -131,12 +136,22 @@ def public_feed():
 
 @bp.get("/kalender/<slug>.ics")
 def group_feed(slug: str):
-    group = db.session.execute(
-        select(ProfessionalGroup).where(ProfessionalGroup.slug == slug)
-    ).scalar_one_or_none()
+    group = remembered(("group_by_slug", slug), lambda: _group_by_slug(slug))
     if group is None:
         abort(404)
     return feed_response(feeds.group_feed(group, utcnow()))
+
+
+def _group_by_slug(slug: str):
+    """What the group feed needs of the Berufsgruppe, as a row: safe to keep across requests."""
+    return db.session.execute(
+        select(
+            ProfessionalGroup.id,
+            ProfessionalGroup.slug,
+            ProfessionalGroup.name,
+            ProfessionalGroup.description,
+        ).where(ProfessionalGroup.slug == slug)
+    ).one_or_none()
 
 
 def _may_read_closed_circle(circle_id: int) -> bool:
@@ -165,6 +180,17 @@ def personal_feed(token: str):
     if user is None:
         abort(404)
     response = feed_response(feeds.personal_feed(user, utcnow()))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/kalender/planung/<token>.ics")
+def planning_feed(token: str):
+    """Every event with drafts (TENTATIVE) for a coordinator's calendar program."""
+    if coordinator_for_calendar_token(token) is None:
+        abort(404)
+    response = feed_response(feeds.planning_feed(utcnow()))
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
     return response

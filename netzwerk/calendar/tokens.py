@@ -21,6 +21,18 @@ def renew_calendar_token(user: User) -> str:
     return user.calendar_token
 
 
+def coordinator_for_calendar_token(token: str) -> User | None:
+    """The owner of a planning feed URL, if the account is enabled and still a coordinator."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    user = db.session.execute(
+        select(User).where(User.calendar_token == token)
+    ).scalar_one_or_none()
+    if user is None or not user.is_enabled or not user.is_coordinator:
+        return None
+    return user
+
+
 def user_for_calendar_token(token: str) -> User | None:
     """The owner of a feed URL, if the account and the member profile are still active."""
     if not token or len(token) > MAX_TOKEN_LENGTH:

@@ -1,10 +1,12 @@
 """Coordinator pages: create, edit, copy, publish and cancel events and their workshops."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from netzwerk.accounts.access import coordinator_blueprint
+from netzwerk.calendar.tokens import renew_calendar_token
 from netzwerk.db import db, utcnow
 from netzwerk.events import admin_operations, queries
 from netzwerk.events.admin_operations import EditConflict, EventActionRefused
@@ -54,6 +56,34 @@ def _registration(event_id: int, registration_id: int) -> Registration:
     if registration.event_id != event_id:
         abort(404)
     return registration
+
+
+# --- the planning calendar ------------------------------------------------------------
+
+
+@bp.get("/kalender")
+def planning_calendar():
+    token = current_user.calendar_token
+    url = url_for("calendar.planning_feed", token=token, _external=True) if token else None
+    response = make_response(render_template("events/admin_calendar.html", planning_url=url))
+    # The page shows a secret address: keep it out of caches and Referer headers.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/kalender/neue-adresse")
+def renew_planning_calendar():
+    had_token = current_user.calendar_token is not None
+    renew_calendar_token(current_user)
+    db.session.commit()
+    flash(
+        "Die neue Kalenderadresse ist erzeugt; die bisherige gilt nicht mehr."
+        if had_token
+        else "Die Adresse Ihres Planungskalenders ist erzeugt.",
+        "success",
+    )
+    return redirect(url_for("events_admin.planning_calendar"))
 
 
 # --- events -------------------------------------------------------------------------
