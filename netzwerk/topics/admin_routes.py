@@ -9,6 +9,7 @@ from netzwerk.topics import exports, operations, queries
 from netzwerk.topics.forms import (
     MergeForm,
     PhaseForm,
+    PublicSuggestionsForm,
     StateForm,
     TopicFilterForm,
     WorkshopFromTopicForm,
@@ -43,7 +44,24 @@ def overview():
         events=events,
         phases={event.id: phase_of(event, now) for event in events},
         state_filters=queries.STATE_FILTERS,
+        public_form=PublicSuggestionsForm(
+            formdata=None, data={"enabled": operations.public_suggestions_enabled()}
+        ),
     )
+
+
+@bp.post("/oeffentlich")
+def set_public_suggestions():
+    form = PublicSuggestionsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    operations.set_public_suggestions(form.enabled.data)
+    db.session.commit()
+    if form.enabled.data:
+        flash("Auch Personen ohne Konto können jetzt Themen vorschlagen.", "success")
+    else:
+        flash("Themen vorschlagen können jetzt nur noch angemeldete Mitglieder.", "success")
+    return redirect(url_for(".overview") + "#oeffentlich")
 
 
 @bp.get("/themen.csv")

@@ -236,6 +236,16 @@ class WorkshopFromTopicForm(FlaskForm):
         )
 
 
+class PublicSuggestionsForm(FlaskForm):
+    enabled = BooleanField(
+        "Auch Personen ohne Konto dürfen Themen vorschlagen",
+        description=(
+            "Sie bestätigen ihren Vorschlag über einen Link per E-Mail; erst dann erscheint er. "
+            "Abstimmen und Kommentieren bleibt den Mitgliedern vorbehalten."
+        ),
+    )
+
+
 class PhaseForm(FlaskForm):
     opens = GermanDateTimeField("Vorschläge ab")
     closes = GermanDateTimeField("Vorschläge bis")

@@ -111,3 +111,14 @@ class TopicComment(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     member = relationship("Member")
+
+
+class TopicSettings(db.Model):
+    """The office's choices for the suggestion box: one row. Until a coordinator has
+    chosen, the TOPICS_PUBLIC_SUGGESTIONS setting decides."""
+
+    __tablename__ = "topic_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_suggestions: Mapped[bool] = mapped_column(default=False)
+    changed_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

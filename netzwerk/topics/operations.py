@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from netzwerk.accounts.operations import normalise_email
+from netzwerk.audit import record_audit
 from netzwerk.core.net import client_ip
 from netzwerk.core.tokens import InvalidToken, make_token, read_token
 from netzwerk.core.urls import external_url
@@ -25,6 +26,7 @@ from netzwerk.topics import notifications
 from netzwerk.topics.models import (
     NO_NEW_VOTES,
     TopicComment,
+    TopicSettings,
     TopicState,
     TopicSuggestion,
     TopicVote,
@@ -60,8 +62,32 @@ def confirm_max_age() -> timedelta:
     return current_app.config.get("TOPIC_CONFIRM_MAX_AGE", DEFAULT_CONFIRM_MAX_AGE)
 
 
+SETTINGS_ID = 1
+
+
 def public_suggestions_enabled() -> bool:
-    return bool(current_app.config.get("TOPICS_PUBLIC_SUGGESTIONS", False))
+    """May visitors without an account suggest topics (with e-mail confirmation)?"""
+    settings = db.session.get(TopicSettings, SETTINGS_ID)
+    if settings is None:
+        return bool(current_app.config.get("TOPICS_PUBLIC_SUGGESTIONS", False))
+    return settings.public_suggestions
+
+
+def set_public_suggestions(enabled: bool) -> None:
+    """The coordinator opens or closes the suggestion box to the public."""
+    settings = db.session.get(TopicSettings, SETTINGS_ID)
+    if settings is None:
+        settings = TopicSettings(id=SETTINGS_ID)
+        db.session.add(settings)
+    settings.public_suggestions = enabled
+    settings.changed_dt = utcnow()
+    record_audit(
+        "topics.public_suggestions",
+        "topic_settings",
+        SETTINGS_ID,
+        "Öffentliche Themenvorschläge " + ("zugelassen" if enabled else "geschlossen"),
+    )
+    db.session.flush()
 
 
 # --- suggesting ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from netzwerk.db import db
 from netzwerk.privacy.models import ConsentPurpose, ConsentRecord
 from netzwerk.topics.models import TopicComment, TopicState, TopicSuggestion
+from netzwerk.topics.operations import set_public_suggestions
 from tests import factories
 from tests.helpers import text_of
 from tests.topics.conftest import count, link_in, make_topic
@@ -88,3 +89,37 @@ def test_the_public_sees_suggestions_but_not_comments_while_enabled(public_sugge
     page = client.get(f"/themen/{topic.id}").text
     assert "Ilse Krämer" not in page and "Geheim" not in page
     assert "Abstimmen können Mitglieder des Netzwerks nach der" in text_of(page)
+
+
+def test_the_coordinator_opens_and_closes_the_box_to_the_public(app, coordinator_client):
+    visitor = app.test_client()
+    assert visitor.get("/themen/vorschlagen").status_code == 302  # to the login
+
+    page = coordinator_client.get("/verwaltung/themen/")
+    assert "Auch Personen ohne Konto dürfen Themen vorschlagen" in page.text
+    response = coordinator_client.post(
+        "/verwaltung/themen/oeffentlich", data={"enabled": "y"}, follow_redirects=True
+    )
+    assert "Auch Personen ohne Konto können jetzt Themen vorschlagen." in text_of(response.text)
+    form = visitor.get("/themen/vorschlagen")
+    assert form.status_code == 200
+    assert "E-Mail" in form.text
+
+    coordinator_client.post("/verwaltung/themen/oeffentlich", data={})
+    assert visitor.get("/themen/vorschlagen").status_code == 302
+
+
+def test_the_coordinators_choice_outranks_the_configuration(public_suggestions, client):
+    assert client.get("/themen/vorschlagen").status_code == 200
+    set_public_suggestions(False)
+    db.session.commit()
+    assert client.get("/themen/vorschlagen").status_code == 302
+
+
+def test_members_cannot_open_the_box_to_the_public(client, auth):
+    member = factories.make_member(with_account=True)
+    auth.login(member.email)
+
+    assert client.post("/verwaltung/themen/oeffentlich", data={"enabled": "y"}).status_code == 403
+    auth.logout()
+    assert client.get("/themen/vorschlagen").status_code == 302
