@@ -124,9 +124,29 @@ def update_event(
         db.session.flush()
     except StaleDataError as exc:
         raise EditConflict() from exc
+    if event.state == EventState.PUBLISHED and time_or_place_changed:
+        announce_change(event)
     if event.state == EventState.PUBLISHED and _more_places(had_capacity, event.capacity):
         promote_from_waitlist(lock_event(event.id))
     return event
+
+
+def announce_change(event: Event) -> list[Registration]:
+    """Tell everyone holding or awaiting a place about a new time or place, with the
+    calendar entry (raised SEQUENCE) that moves it in their calendar program."""
+    registrations = (
+        db.session.execute(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.state.in_(ACTIVE_STATES))
+            .options(selectinload(Registration.workshop_choices))
+            .order_by(Registration.id)
+        )
+        .scalars()
+        .all()
+    )
+    for registration in registrations:
+        notifications.event_changed(registration)
+    return registrations
 
 
 def _more_places(before: int | None, after: int | None) -> bool:

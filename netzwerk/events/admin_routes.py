@@ -137,6 +137,7 @@ def edit_event(event_id: int):
     event = db.get_or_404(Event, event_id)
     form = _event_form(data=EventForm.data_of(event))
     if form.validate_on_submit():
+        sequence = event.ical_sequence
         try:
             admin_operations.update_event(event, _version(form.version.data), **form.event_fields())
             db.session.commit()
@@ -146,6 +147,12 @@ def edit_event(event_id: int):
                 "events/admin_form.html", form=form, event=event, conflict=True
             ), 409
         flash("Die Änderungen sind gespeichert.", "success")
+        if event.state == EventState.PUBLISHED and event.ical_sequence > sequence:
+            flash(
+                "Zeit oder Ort haben sich geändert: Alle Angemeldeten und Wartenden erhalten "
+                "eine E-Mail mit dem aktualisierten Kalendereintrag.",
+                "info",
+            )
         return redirect(url_for(".event_detail", event_id=event.id))
     return render_template("events/admin_form.html", form=form, event=event)
 

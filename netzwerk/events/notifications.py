@@ -62,6 +62,12 @@ def registration_cancelled(registration: Registration, by_office: bool = False) 
     _send(registration, "cancelled", "Abmeldung bestätigt", method="CANCEL", by_office=by_office)
 
 
+def event_changed(registration: Registration) -> None:
+    """The office moved the event (time or place): the calendar entry follows."""
+    method = "REQUEST" if registration.state.value == "confirmed" else "PUBLISH"
+    _send(registration, "event_changed", "Zeit oder Ort geändert", method=method)
+
+
 def promoted(registration: Registration) -> None:
     _send(registration, "promoted", "Ein Platz ist frei geworden", method="REQUEST")
 

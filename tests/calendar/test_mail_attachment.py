@@ -99,3 +99,39 @@ def test_every_mail_of_a_registration_carries_the_event_with_the_fitting_method(
         ("Ein Platz für Sie", "PUBLISH", "TENTATIVE"),
         ("Ihr Platzangebot ist abgelaufen", "CANCEL", "CANCELLED"),
     ]
+
+
+def test_a_new_time_reaches_every_participants_calendar(app, deliver):
+    event = factories.make_event(
+        capacity=1, start_dt=berlin(2031, 3, 28, 9), end_dt=berlin(2031, 3, 28, 16)
+    )
+    holder = factories.make_registration(event)
+    waiting = factories.make_registration(event)
+    before = len(deliver())  # the confirmation and the waiting-list notice
+
+    # Only the text changes: nobody is mailed.
+    admin_operations.update_event(event, event.version, title=event.title + " (Programm neu)")
+    db.session.commit()
+    assert len(deliver()) == before
+
+    # Moved past the start of summer time: 09:00 is now CEST.
+    admin_operations.update_event(
+        event, event.version, start_dt=berlin(2031, 3, 31, 9), end_dt=berlin(2031, 3, 31, 16)
+    )
+    db.session.commit()
+
+    sent = {m["To"].split("<")[-1].rstrip(">"): m for m in deliver()[before:]}
+    assert set(sent) == {holder.email, waiting.email}
+    for email, method, status in (
+        (holder.email, "REQUEST", "CONFIRMED"),
+        (waiting.email, "PUBLISH", "TENTATIVE"),
+    ):
+        (part,) = calendar_parts(sent[email])
+        parsed = Parsed(part.get_payload(decode=True))
+        (component,) = parsed.events
+        assert part.get_param("method") == method
+        assert (str(component["STATUS"]), component["SEQUENCE"]) == (status, 1)
+        start = parsed.loose.vevent.dtstart.value
+        for value in (parsed.strict.events[0].dtstart, start, component.decoded("dtstart")):
+            assert (value.day, value.hour, value.utcoffset()) == (31, 9, timedelta(hours=2))
+    assert "Zeit oder Ort" in sent[holder.email]["Subject"]

@@ -23,6 +23,7 @@ from netzwerk.events.operations import Applicant, register
 from netzwerk.events.rules import RegistrationRefused
 from netzwerk.mailing.models import OutboxMessage
 from tests import factories
+from tests.helpers import text_of
 
 BASE = "/verwaltung/veranstaltungen"
 
@@ -538,3 +539,24 @@ def test_registering_is_refused_after_the_office_cancelled(app):
     member = factories.make_member()
     with pytest.raises(RegistrationRefused, match="abgesagt"):
         register(event.id, Applicant.from_member(member))
+
+
+def test_moving_a_published_event_tells_the_registered_people(coordinator_client):
+    event = _saved(coordinator_client)
+    admin_operations.publish_event(event)
+    db.session.commit()
+    registration = factories.make_registration(event)
+
+    response = coordinator_client.post(
+        f"{BASE}/{event.id}/bearbeiten",
+        data=form_data(version=str(event.version), start_time="10:00"),
+        follow_redirects=True,
+    )
+
+    assert "erhalten eine E-Mail mit dem aktualisierten Kalendereintrag" in text_of(
+        response.get_data(as_text=True)
+    )
+    subjects = db.session.execute(
+        select(OutboxMessage.subject).where(OutboxMessage.to_email == registration.email)
+    ).scalars()
+    assert f"Zeit oder Ort geändert: {event.title}" in list(subjects)
