@@ -331,8 +331,13 @@ def registration_invitation(registration: Registration, method: str = "REQUEST")
     component = event_component(
         event, base_url=base_url, extra_description=_assigned_workshops(registration)
     )
-    # A changed workshop is news for the attendee although the event did not change.
-    changed = max(stamp(event.updated_dt), stamp(registration.updated_dt or event.updated_dt))
+    # A changed workshop (another pick, or moved by the office) is news for the attendee
+    # although the event did not change.
+    changed = max(
+        stamp(event.updated_dt),
+        stamp(registration.updated_dt or event.updated_dt),
+        *(stamp(c.workshop.updated_dt) for c in registration.workshop_choices if c.is_assigned),
+    )
     _replace(component, "dtstamp", changed)
     component.add("organizer", _organizer(base_url))
     component.add("attendee", _attendee(registration, method))

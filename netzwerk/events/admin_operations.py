@@ -285,12 +285,36 @@ def create_workshop(event: Event, **fields) -> Workshop:
 
 
 def update_workshop(workshop: Workshop, **fields) -> Workshop:
-    if any(getattr(workshop, name) != fields[name] for name in ("start_dt", "end_dt", "room")):
+    moved = any(
+        getattr(workshop, name) != fields[name]
+        for name in ("start_dt", "end_dt", "room")
+        if name in fields
+    )
+    if moved:
         workshop.ical_sequence += 1
     for name, value in fields.items():
         setattr(workshop, name, value)
     db.session.flush()
+    if moved and workshop.event.state == EventState.PUBLISHED:
+        for registration in _seated_in(workshop):
+            notifications.workshop_changed(registration, workshop)
     return workshop
+
+
+def _seated_in(workshop: Workshop) -> list[Registration]:
+    return list(
+        db.session.execute(
+            select(Registration)
+            .join(WorkshopChoice, WorkshopChoice.registration_id == Registration.id)
+            .where(
+                WorkshopChoice.workshop_id == workshop.id,
+                WorkshopChoice.is_assigned,
+                Registration.state == RegistrationState.CONFIRMED,
+            )
+            .options(selectinload(Registration.workshop_choices))
+            .order_by(Registration.id)
+        ).scalars()
+    )
 
 
 def delete_workshop(workshop: Workshop) -> None:

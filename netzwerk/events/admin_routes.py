@@ -256,9 +256,16 @@ def edit_workshop(event_id: int, workshop_id: int):
     workshop = _workshop(event_id, workshop_id)
     form = WorkshopForm(data=WorkshopForm.data_of(workshop))
     if form.validate_on_submit():
+        sequence = workshop.ical_sequence
         admin_operations.update_workshop(workshop, **form.workshop_fields(workshop.event))
         db.session.commit()
         flash("Die Änderungen am Forum sind gespeichert.", "success")
+        if workshop.event.state == EventState.PUBLISHED and workshop.ical_sequence > sequence:
+            flash(
+                "Zeit oder Raum haben sich geändert: Alle Teilnehmenden des Forums erhalten "
+                "eine E-Mail mit dem aktualisierten Kalendereintrag.",
+                "info",
+            )
         return redirect(url_for(".event_detail", event_id=event_id, _anchor="foren"))
     return render_template(
         "events/workshop_form.html", form=form, event=workshop.event, workshop=workshop

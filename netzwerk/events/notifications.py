@@ -68,6 +68,16 @@ def event_changed(registration: Registration) -> None:
     _send(registration, "event_changed", "Zeit oder Ort geändert", method=method)
 
 
+def workshop_changed(registration: Registration, workshop) -> None:
+    _send(
+        registration,
+        "workshop_changed",
+        f"Workshop „{workshop.title}“ geändert",
+        method="REQUEST",
+        workshop=workshop,
+    )
+
+
 def promoted(registration: Registration) -> None:
     _send(registration, "promoted", "Ein Platz ist frei geworden", method="REQUEST")
 

@@ -560,3 +560,27 @@ def test_moving_a_published_event_tells_the_registered_people(coordinator_client
         select(OutboxMessage.subject).where(OutboxMessage.to_email == registration.email)
     ).scalars()
     assert f"Zeit oder Ort geändert: {event.title}" in list(subjects)
+
+
+def test_a_new_room_for_a_workshop_is_mailed_to_its_participants_only(
+    coordinator_client, deliver
+):
+    event = factories.make_event(workshops=[("Forum A", 1, 10), ("Forum B", 1, 10)])
+    forum_a, forum_b = event.workshops
+    in_a = factories.make_registration(event, picks={1: [forum_a.id]})
+    in_b = factories.make_registration(event, picks={1: [forum_b.id]})
+    before = len(deliver())
+
+    response = coordinator_client.post(
+        f"{BASE}/{event.id}/foren/{forum_a.id}/bearbeiten",
+        data={"title": "Forum A", "slot": "1", "room": "Aula", "capacity": "10"},
+        follow_redirects=True,
+    )
+
+    assert "Alle Teilnehmenden des Forums erhalten" in text_of(response.get_data(as_text=True))
+    (mail,) = deliver()[before:]
+    assert in_a.email in mail["To"] and in_b.email not in mail["To"]
+    assert "Raum Aula" in mail.get_body(preferencelist=("plain",)).get_content()
+    (part,) = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "REQUEST"
+    assert "Aula" in part.get_payload(decode=True).decode()
