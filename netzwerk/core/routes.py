@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template
 from sqlalchemy import text
 
+from netzwerk.core.memo import remembered
 from netzwerk.db import db
 from netzwerk.members.queries import coverage_summary
 from netzwerk.privacy.legal import legal_text
@@ -12,7 +13,8 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("core/index.html", coverage=coverage_summary())
+    # The figures count the whole network: reused for a few seconds (core/memo.py).
+    return render_template("core/index.html", coverage=remembered(("coverage",), coverage_summary))
 
 
 @bp.get("/healthz")
