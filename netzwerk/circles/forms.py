@@ -469,6 +469,30 @@ class SkipMeetingForm(FlaskForm):
     )
 
 
+class SkipPeriodForm(FlaskForm):
+    """All meetings in a period fall out: the school holidays, say."""
+
+    first_day = GermanDateField(
+        "Vom", validators=[InputRequired("Bitte geben Sie den ersten Tag an, z. B. 13.10.2027.")]
+    )
+    last_day = GermanDateField(
+        "Bis einschließlich",
+        validators=[InputRequired("Bitte geben Sie den letzten Tag an, z. B. 25.10.2027.")],
+    )
+    note = text_field(
+        "Hinweis",
+        max_length=500,
+        description="Zum Beispiel: Herbstferien. Die Mitglieder sehen ihn bei jedem Termin.",
+    )
+
+    def validate_last_day(self, field):
+        if field.data and self.first_day.data:
+            if field.data < self.first_day.data:
+                raise ValidationError("Der letzte Tag darf nicht vor dem ersten liegen.")
+            if field.data - self.first_day.data > timedelta(days=366):
+                raise ValidationError("Bitte wählen Sie höchstens ein Jahr.")
+
+
 class MeetingForm(FlaskForm):
     """A moved meeting or a one-off meeting: date, time, place."""
 

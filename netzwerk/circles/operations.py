@@ -7,7 +7,7 @@ moderators lock the circle's row, so two concurrent appointments cannot make thr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from flask_login import current_user
 from sqlalchemy import func, select, update
@@ -25,9 +25,10 @@ from netzwerk.circles.models import (
     Minutes,
 )
 from netzwerk.circles.queries import find_occurrence
-from netzwerk.circles.schedule import Occurrence
+from netzwerk.circles.schedule import Occurrence, occurrences
+from netzwerk.core.timeutil import combine_berlin
 from netzwerk.core.urls import external_url
-from netzwerk.db import db
+from netzwerk.db import db, utcnow
 from netzwerk.files.storage import UploadRefused, delete_stored_file, store_upload
 from netzwerk.mailing.models import LegalBasis, ListSegment, ListVisibility, MailingList
 from netzwerk.mailing.outbox import queue_mail
@@ -210,6 +211,21 @@ def skip_meeting(circle: Circle, occurrence: Occurrence, *, note: str) -> Circle
     _raise_sequence(circle)  # the series gains an EXDATE
     db.session.flush()
     return meeting
+
+
+def skip_meetings_between(
+    circle: Circle, first_day: date, last_day: date, *, note: str, now: datetime | None = None
+) -> list[Occurrence]:
+    """Every coming meeting from first_day to last_day (Berlin dates) falls out, e.g. in the
+    school holidays, which no RRULE knows. Returns the skipped meetings."""
+    start = max(combine_berlin(first_day), now or utcnow())
+    end = combine_berlin(last_day + timedelta(days=1))
+    coming = occurrences(circle, start, end)
+    if not coming:
+        raise CircleRefused("In diesem Zeitraum ist kein kommendes Treffen geplant.", "first_day")
+    for occurrence in coming:
+        skip_meeting(circle, occurrence, note=note)
+    return coming
 
 
 def move_meeting(

@@ -29,6 +29,7 @@ from netzwerk.circles.forms import (
     MinutesSearchForm,
     ScheduleForm,
     SkipMeetingForm,
+    SkipPeriodForm,
     describe_schedule,
     occurrence_key,
     parse_occurrence_key,
@@ -320,6 +321,27 @@ def skip_meeting(circle_id: int, key: str):
     return render_template(
         "circles/skip_form.html", circle=circle, form=form, occurrence=occurrence
     )
+
+
+@bp.route("/<int:circle_id>/termine/zeitraum-absagen", methods=["GET", "POST"])
+def skip_period(circle_id: int):
+    circle = _circle(circle_id)
+    require_manage(circle)
+    form = SkipPeriodForm()
+    if form.validate_on_submit():
+        try:
+            skipped = operations.skip_meetings_between(
+                circle, form.first_day.data, form.last_day.data, note=form.note.data or ""
+            )
+        except CircleRefused as refused:
+            db.session.rollback()
+            form.first_day.errors = [refused.message]
+        else:
+            db.session.commit()
+            days = ", ".join(datetime_de(o.start_dt, "dd.MM.y") for o in skipped)
+            flash(f"Diese Treffen fallen aus: {days}.", "success")
+            return redirect(url_for(".meetings", circle_id=circle.id))
+    return render_template("circles/skip_period_form.html", circle=circle, form=form)
 
 
 @bp.post("/<int:circle_id>/termine/<key>/wiederherstellen")

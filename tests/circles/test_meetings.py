@@ -232,3 +232,52 @@ def test_the_moderator_sees_who_comes(people, login):
 
     assert "Kommen (1)" in page
     assert people.member.full_name in page
+
+
+def _day(occurrence) -> str:
+    return f"{utc_to_berlin(occurrence.start_dt):%d.%m.%Y}"
+
+
+def test_the_holidays_cancel_every_meeting_in_them_at_once(people, login, client):
+    circle = people.circle
+    first, second, third, fourth = upcoming(circle, 4)
+
+    response = login(people.moderator).post(
+        f"/qualitaetszirkel/{circle.id}/termine/zeitraum-absagen",
+        data={"first_day": _day(first), "last_day": _day(second), "note": "Schulferien"},
+        follow_redirects=True,
+    )
+
+    assert "Diese Treffen fallen aus" in text_of(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert starts(circle, 4)[:2] == [third.start_dt, fourth.start_dt]
+    skipped = db.session.execute(select(CircleMeeting).where(CircleMeeting.is_skipped)).scalars()
+    assert sorted(m.recurrence_dt for m in skipped) == [first.key, second.key]
+    feed = client.get(f"/kalender/qz/{circle.id}.ics").get_data(as_text=True)
+    assert feed.count("EXDATE") >= 1
+    assert f"{utc_to_berlin(first.start_dt):%Y%m%d}" in feed.split("EXDATE", 1)[1]
+
+
+def test_a_period_without_meetings_or_backwards_is_explained(people, login):
+    circle = people.circle
+    first, second = upcoming(circle, 2)
+    client = login(people.moderator)
+    url_ = f"/qualitaetszirkel/{circle.id}/termine/zeitraum-absagen"
+    day_after_first = f"{utc_to_berlin(first.start_dt) + timedelta(days=1):%d.%m.%Y}"
+
+    empty = client.post(url_, data={"first_day": day_after_first, "last_day": day_after_first})
+    backwards = client.post(url_, data={"first_day": _day(second), "last_day": _day(first)})
+
+    assert "kein kommendes Treffen geplant" in empty.get_data(as_text=True)
+    assert "darf nicht vor dem ersten liegen" in backwards.get_data(as_text=True)
+    assert db.session.execute(select(CircleMeeting)).first() is None
+
+
+def test_members_cannot_cancel_a_period(people, login):
+    first, second = upcoming(people.circle, 2)
+    response = login(people.member).post(
+        f"/qualitaetszirkel/{people.circle.id}/termine/zeitraum-absagen",
+        data={"first_day": _day(first), "last_day": _day(second)},
+    )
+    assert response.status_code == 403
+    assert db.session.execute(select(CircleMeeting)).first() is None
