@@ -231,6 +231,7 @@ def test_my_registrations_lists_upcoming_and_past_with_personal_links(app):
     assert f'href="/anmeldung/{payload}.' in html
     assert "teilgenommen" in html
     assert "Teilnahmebescheinigung (PDF)" in html
+    assert 'href="/konto/kalender"' in html  # the personal calendar, for subscribing
 
 
 def test_my_registrations_needs_a_login(client):
