@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.base import AXE_SCRIPT
 from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 
@@ -18,8 +18,8 @@ LINK = re.compile(r"https?://[^\s<>\"')]+")
 BLOCKING_IMPACTS = {"serious", "critical"}
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-
-_axe = Axe()
+# Only the violations: their nodes are what a failure prints.
+AXE_OPTIONS = {"resultTypes": ["violations"]}
 
 
 @dataclass
@@ -86,6 +86,12 @@ def log_out(page: Page) -> None:
     expect(page.get_by_role("link", name="Anmelden", exact=True)).to_be_visible()
 
 
+def resize(page: Page, viewport: dict) -> None:
+    """Change the window size and let the page react (resize observers run per frame)."""
+    page.set_viewport_size(viewport)
+    page.evaluate("() => new Promise(go => requestAnimationFrame(() => requestAnimationFrame(go)))")
+
+
 # --- keyboard only -----------------------------------------------------------------
 
 
@@ -135,9 +141,12 @@ def press_on(page: Page, target: Locator, key: str = "Enter") -> None:
 
 def axe_violations(page: Page, label: str) -> list[str]:
     """Serious and critical axe findings on the current page, one readable line each."""
-    results = _axe.run(page)
+    # axe-core ships inside axe-playwright-python; loaded once per page, not per check.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
     found = []
-    for violation in results.response["violations"]:
+    for violation in results["violations"]:
         if violation["impact"] not in BLOCKING_IMPACTS:
             continue
         targets = [", ".join(node["target"]) for node in violation["nodes"]]
