@@ -1,4 +1,5 @@
-"""Capacity never overbooks: 60 members register at once, through the app, for 10 places."""
+"""Capacity never overbooks: 60 members register at once, through the app, for 10 places
+and a workshop of 4 seats."""
 
 import threading
 
@@ -8,12 +9,13 @@ from werkzeug.security import generate_password_hash
 from netzwerk import create_app
 from netzwerk.accounts.models import Role, User
 from netzwerk.db import db
-from netzwerk.events.models import Registration, RegistrationState
+from netzwerk.events.models import Registration, RegistrationState, Workshop, WorkshopChoice
 from netzwerk.members.models import Member
 from tests import factories
 
 PLACES = 10
 PEOPLE = 60
+FORUM_SEATS = 4
 
 
 def make_members_with_accounts(n: int) -> list[str]:
@@ -53,8 +55,15 @@ def make_members_with_accounts(n: int) -> list[str]:
 
 
 def test_sixty_members_registering_at_once_fill_exactly_ten_places(app):
-    event = factories.make_event(capacity=PLACES)
+    # Everyone wants Forum A (4 seats), with Forum B as second choice: the workshop's
+    # seats are counted under the same lock as the event's places.
+    event = factories.make_event(
+        capacity=PLACES,
+        allows_second_choice=True,
+        workshops=[("Forum A", 1, FORUM_SEATS), ("Forum B", 1, None)],
+    )
     event_id = event.id
+    picks = {"slot_1": str(event.workshops[0].id), "slot_1_second": str(event.workshops[1].id)}
     emails = make_members_with_accounts(PEOPLE)
     # Every request gets its own pooled connection; the fixture's pool would make them queue.
     racing_app = create_app(
@@ -87,7 +96,7 @@ def test_sixty_members_registering_at_once_fill_exactly_ten_places(app):
             login = client.post("/login", data={"email": email, "password": factories.PASSWORD})
             assert login.status_code == 302, login.status_code
             barrier.wait(timeout=120)
-            response = client.post(f"/veranstaltungen/{event_id}/anmelden")
+            response = client.post(f"/veranstaltungen/{event_id}/anmelden", data=picks)
             with lock:
                 statuses.append(response.status_code)
         except BaseException as exc:  # reported below; a dead thread must not hang the barrier
@@ -118,3 +127,24 @@ def test_sixty_members_registering_at_once_fill_exactly_ten_places(app):
         RegistrationState.CONFIRMED: PLACES,
         RegistrationState.WAITING: PEOPLE - PLACES,
     }
+    seats = dict(
+        db.session.execute(
+            select(Workshop.title, func.count())
+            .join(WorkshopChoice, WorkshopChoice.workshop_id == Workshop.id)
+            .join(Registration, Registration.id == WorkshopChoice.registration_id)
+            .where(
+                Workshop.event_id == event_id,
+                WorkshopChoice.is_assigned,
+                Registration.state == RegistrationState.CONFIRMED,
+            )
+            .group_by(Workshop.title)
+        ).all()
+    )
+    assert seats == {"Forum A": FORUM_SEATS, "Forum B": PLACES - FORUM_SEATS}
+    unassigned_seats = db.session.execute(
+        select(func.count())
+        .select_from(WorkshopChoice)
+        .join(Registration, Registration.id == WorkshopChoice.registration_id)
+        .where(WorkshopChoice.is_assigned, Registration.state != RegistrationState.CONFIRMED)
+    ).scalar_one()
+    assert unassigned_seats == 0  # nobody waiting holds a seat
