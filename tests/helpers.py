@@ -28,3 +28,14 @@ def statements_for(client, url: str) -> int:
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     return len(statements)
+
+
+def get_urls(app, text_argument: str = "schuso") -> list[str]:
+    """Every GET route of the app, with 1 for each id and text_argument for other parts."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        url = re.sub(r"<int:[^>]+>", "1", rule.rule)
+        urls.append(re.sub(r"<(?:[a-z]+:)?[^>]+>", text_argument, url))
+    return urls

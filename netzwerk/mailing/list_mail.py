@@ -85,6 +85,7 @@ def _links(mailing_list: MailingList) -> dict:
     return {
         "imprint_url": external_url("core.imprint"),
         "privacy_url": external_url("core.privacy"),
+        "accessibility_url": external_url("core.accessibility"),
         "archive_url": external_url("mailing_archive.archive", slug=mailing_list.slug)
         if mailing_list.has_archive and "mailing_archive" in current_app.blueprints
         else None,

@@ -6,8 +6,10 @@ from sqlalchemy import event
 from netzwerk.db import db
 from netzwerk.mailing.outbox import queue_mail
 from netzwerk.privacy.models import LegalPage
+from tests import factories
 from tests.conftest import mail_body
-from tests.helpers import text_of
+from tests.helpers import get_urls, text_of
+from tests.mailing.support import write_message
 from tests.privacy.conftest import count
 
 PAGES = [
@@ -105,11 +107,24 @@ def test_a_legal_page_costs_one_query(client, app):
     assert len(selects) == 1
 
 
-def test_every_page_footer_links_the_legal_pages(client):
-    html = client.get("/veranstaltungen/").get_data(as_text=True)
+LEGAL_LINKS = ('href="/impressum"', 'href="/datenschutz"', 'href="/barrierefreiheit"')
 
-    for path in ("/impressum", "/datenschutz", "/barrierefreiheit"):
-        assert f'href="{path}"' in html
+
+@pytest.mark.parametrize("who", ["visitor", "coordinator"])
+def test_every_page_footer_links_the_legal_pages(app, client, auth, coordinator, who):
+    factories.make_event()
+    if who == "coordinator":
+        auth.login(coordinator.email)
+    pages = 0
+
+    for url in get_urls(app):
+        response = client.get(url)
+        if response.status_code == 200 and response.mimetype == "text/html":
+            html = response.get_data(as_text=True)
+            assert all(link in html for link in LEGAL_LINKS), url
+            pages += 1
+
+    assert pages >= 10
 
 
 def test_every_mail_links_imprint_and_privacy_policy(app, deliver, smtp):
@@ -121,10 +136,30 @@ def test_every_mail_links_imprint_and_privacy_policy(app, deliver, smtp):
     body = mail_body(smtp.to("x@example.org")[0])
     assert "Impressum: http://netzwerk.test/impressum" in body
     assert "Datenschutz: http://netzwerk.test/datenschutz" in body
+    assert "Barrierefreiheit: http://netzwerk.test/barrierefreiheit" in body
+
+
+def test_every_list_message_links_the_legal_pages(coordinator_client, deliver):
+    mailing_list = factories.make_mailing_list()
+    factories.make_subscription(mailing_list, "erika.extern@example.org")
+    message = write_message(mailing_list, subject="Neues aus dem Netzwerk")
+    coordinator_client.post(f"/verwaltung/verteiler/nachrichten/{message.id}/senden")
+
+    (mail,) = deliver()
+
+    text = mail_body(mail)
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    for name, path in (
+        ("Impressum", "impressum"),
+        ("Datenschutz", "datenschutz"),
+        ("Barrierefreiheit", "barrierefreiheit"),
+    ):
+        assert f"{name}: http://netzwerk.test/{path}" in text
+        assert f'<a href="http://netzwerk.test/{path}">{name}</a>' in html
 
 
 def test_the_mail_footer_works_outside_requests_too(app):
     # CLI jobs (reminders, purge) queue mail without a request.
     message = queue_mail(to_email="x@example.org", subject="T", template="password_reset")
 
-    assert message.body_text.endswith("Datenschutz: http://netzwerk.test/datenschutz")
+    assert message.body_text.endswith("Barrierefreiheit: http://netzwerk.test/barrierefreiheit")

@@ -2,13 +2,12 @@
 program may fetch leaves the database as it was (state changes take a POST with CSRF token,
 tests/core/test_csrf.py)."""
 
-import re
-
 import pytest
 from sqlalchemy import event
 
 from netzwerk.db import db
 from tests import factories
+from tests.helpers import get_urls
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 # Downloading personal data (CSV exports) is itself logged: the log grows, nothing changes.
@@ -39,16 +38,6 @@ def writes(app):
     event.listen(db.engine, "before_cursor_execute", remember)
     yield seen
     event.remove(db.engine, "before_cursor_execute", remember)
-
-
-def get_urls(app) -> list[str]:
-    urls = []
-    for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint == "static":
-            continue
-        url = re.sub(r"<int:[^>]+>", "1", rule.rule)
-        urls.append(re.sub(r"<(?:[a-z]+:)?[^>]+>", "schuso", url))
-    return urls
 
 
 @pytest.mark.parametrize("who", ["coordinator", "member", "visitor"])
