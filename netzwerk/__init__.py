@@ -144,6 +144,7 @@ def _register_cli(app: Flask) -> None:
     from netzwerk.mailing.list_cli import register as register_lists_cli
     from netzwerk.newcomers.cli import register as register_newcomers_cli
     from netzwerk.privacy.cli import register as register_privacy_cli
+    from netzwerk.security.backup import register as register_backup_cli
 
     register_accounts_cli(app)
     register_demo_cli(app)
@@ -152,3 +153,4 @@ def _register_cli(app: Flask) -> None:
     register_lists_cli(app)
     register_newcomers_cli(app)
     register_privacy_cli(app)
+    register_backup_cli(app)

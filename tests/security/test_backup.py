@@ -17,7 +17,6 @@ import pytest
 
 from netzwerk import create_app
 from netzwerk.db import db
-from netzwerk.security.backup import register
 from tests import factories
 
 FAILED = "Die Sicherung ist fehlgeschlagen."
@@ -33,7 +32,6 @@ def sqlite_app(path: Path, instance: Path):
         }
     )
     app.instance_path = str(instance)  # never the real instance folder
-    register(app)
     return app
 
 
@@ -75,6 +73,14 @@ def older_backup(tmp_path):
     target = folder / "netzwerk.sqlite3"
     target.write_bytes(b"die Sicherung von gestern")
     return target
+
+
+def test_the_command_is_part_of_the_app(tmp_path):
+    app = sqlite_app(tmp_path / "netzwerk.sqlite3", tmp_path / "instance")
+
+    result = app.test_cli_runner().invoke(args=["--help"])
+
+    assert re.search(r"^\s+backup\s", result.output, re.M)
 
 
 def test_backup_is_a_consistent_copy_while_someone_writes(source, tmp_path):
@@ -146,10 +152,8 @@ FULL_DISK_RUN = textwrap.dedent(
     """
     import resource, signal, sys
     from netzwerk import create_app
-    from netzwerk.security.backup import register
 
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": sys.argv[1]})
-    register(app)
     # From here on no file may grow beyond 16 kB: the disk is "full".
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024, resource.RLIM_INFINITY))
@@ -196,7 +200,6 @@ def test_postgresql_is_pointed_to_pg_dump_without_showing_the_password(tmp_path)
             "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://netzwerk:geheim@db.example.org/netzwerk",
         }
     )
-    register(app)
 
     result = app.test_cli_runner().invoke(args=["backup"])
 
