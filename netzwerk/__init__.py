@@ -45,7 +45,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_error_handlers(app)
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+        from netzwerk.security.request_id import LOG_FORMAT
+
+        # Every line names its request: the "Vorgangsnummer" on an error page finds it.
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     return app
 
 

@@ -2,6 +2,9 @@
 
 import logging
 import re
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -77,3 +80,35 @@ def test_log_lines_outside_requests_are_marked(app, caplog):
 def test_the_not_found_page_names_the_id_too(client):
     response = client.get("/gibt-es-nicht")
     assert f"Vorgangsnummer {response.headers['X-Request-ID']}" in response.get_data(as_text=True)
+
+
+PRODUCTION_CRASH = textwrap.dedent(
+    """
+    import sys
+    from netzwerk import create_app
+
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": sys.argv[1]})
+
+    @app.get("/_kaputt")
+    def broken():
+        raise RuntimeError("interne Einzelheit")
+
+    response = app.test_client().get("/_kaputt")
+    print(response.status_code, response.headers["X-Request-ID"])
+    """
+)
+
+
+def test_in_production_each_log_line_shows_the_request_id(tmp_path):
+    # Not TESTING: the app configures logging itself, as under gunicorn.
+    run = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_CRASH, f"sqlite:///{tmp_path / 'x.sqlite3'}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+
+    status, request_id = run.stdout.split()
+    assert status == "500"
+    assert f"ERROR [{request_id}] netzwerk.core.errors: Unhandled error" in run.stderr
