@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from flask import Flask, url_for
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from netzwerk.circles.models import Circle
@@ -154,7 +154,10 @@ def test_public_pages_are_accessible(site: Site, page: Page, demo: Demo):
     page.set_viewport_size(DESKTOP)
     page.goto("/mitmachen")
     page.get_by_role("button", name="Kontaktdaten senden").click()
-    page.get_by_role("alert").wait_for()
+    expect(page.get_by_role("alert")).to_contain_text("Bitte prüfen Sie Ihre Eingaben")
+    first_name = page.get_by_label("Vorname")
+    expect(first_name).to_have_attribute("aria-invalid", "true")
+    expect(first_name).to_have_accessible_description("Bitte füllen Sie dieses Feld aus.")
     found += axe_violations(page, "Mitmachen mit Fehlern (Desktop)")
     resize(page, PHONE)
     found += axe_violations(page, "Mitmachen mit Fehlern (Handy)")
