@@ -1,6 +1,10 @@
 """Request body size limit and login throttling that holds across worker processes."""
 
 import io
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -65,3 +69,37 @@ def test_failures_in_two_workers_add_up(app, other_app, member):
         response = login(worker, email, PASSWORD)
         assert response.status_code == 429
         assert THROTTLED in response.get_data(as_text=True)
+
+
+OTHER_PROCESS = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from netzwerk import create_app
+    from tests.conftest import _test_config
+
+    url, instance, email, times = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    client = create_app(_test_config(url, instance)).test_client()
+    for _ in range(times):
+        response = client.post("/login", data={"email": email, "password": "falsch!"})
+        print(response.status_code)
+    """
+)
+
+
+def test_failures_in_another_process_count_here_too(app, client, member, database_url, tmp_path):
+    email, limit = member.email, app.config["LOGIN_MAX_FAILURES"]
+    db.session.commit()
+
+    other = subprocess.run(
+        [sys.executable, "-c", OTHER_PROCESS, database_url, str(tmp_path), email, str(limit)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+    assert other.stdout.split() == ["200"] * limit, other.stderr
+    response = login(client, email, PASSWORD)  # the right password, in this process
+    assert response.status_code == 429
+    assert THROTTLED in response.get_data(as_text=True)
