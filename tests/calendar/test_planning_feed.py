@@ -108,3 +108,13 @@ def test_the_coordinator_creates_and_renews_the_address(coordinator_client, coor
 
 def test_members_cannot_open_the_planning_page(member_client):
     assert member_client.get("/verwaltung/veranstaltungen/kalender").status_code == 403
+
+
+def test_the_calendar_page_points_coordinators_to_it(coordinator_client):
+    html = coordinator_client.get("/kalender").get_data(as_text=True)
+    assert 'href="/verwaltung/veranstaltungen/kalender"' in html
+
+
+def test_the_calendar_page_does_not_offer_it_to_members(member_client):
+    html = member_client.get("/kalender").get_data(as_text=True)
+    assert "Planungskalender" not in html
