@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask import Blueprint, abort
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from netzwerk.accounts.models import User
 from netzwerk.db import db
@@ -13,7 +14,8 @@ def load_user(session_id: str) -> User | None:
     user_id, _, stamp = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # The member profile in the same statement: most pages ask for it (navigation).
+    user = db.session.get(User, int(user_id), options=[joinedload(User.member)])
     if user is None or user.get_id() != session_id:
         return None  # the password changed, or the user logged out, since this session began
     return user

@@ -8,7 +8,14 @@ from netzwerk.accounts.access import coordinator_blueprint
 from netzwerk.db import db
 from netzwerk.members import operations
 from netzwerk.members.forms import MemberFilterForm, MemberForm
-from netzwerk.members.models import District, Employer, Member, ProfessionalGroup, School
+from netzwerk.members.models import (
+    District,
+    Employer,
+    Member,
+    ProfessionalGroup,
+    School,
+    member_schools,
+)
 
 bp = coordinator_blueprint("members_admin", __name__, "/mitglieder")
 
@@ -72,17 +79,29 @@ def _filtered_members(filters: MemberFilterForm) -> Select:
         query = query.where(Member.group_id == filters.gruppe.data)
     if filters.traeger.data is not None:
         query = query.where(Member.employer_id == filters.traeger.data)
+    # Uncorrelated IN subqueries, each found once through its index: as EXISTS per member,
+    # SQLite without statistics probed every school for every member (2 s at 10,000).
     if filters.employer_kind is not None:
-        query = query.where(Member.employer.has(Employer.kind == filters.employer_kind))
+        employers = select(Employer.id).where(Employer.kind == filters.employer_kind)
+        query = query.where(Member.employer_id.in_(employers))
     if filters.school_form is not None:
-        query = query.where(Member.schools.any(School.school_form == filters.school_form))
+        query = query.where(_at_schools(School.school_form == filters.school_form))
     if filters.sozialraum.data is not None:
-        query = query.where(Member.schools.any(School.district_id == filters.sozialraum.data))
+        query = query.where(_at_schools(School.district_id == filters.sozialraum.data))
     if filters.schule.data is not None:
-        query = query.where(Member.schools.any(School.id == filters.schule.data))
+        query = query.where(_at_schools(School.id == filters.schule.data))
     if filters.active is not None:
         query = query.where(Member.is_active == filters.active)
     return query.order_by(func.lower(Member.last_name), func.lower(Member.first_name), Member.id)
+
+
+def _at_schools(condition):
+    """Members working at a school that meets the condition."""
+    return Member.id.in_(
+        select(member_schools.c.member_id)
+        .join(School, School.id == member_schools.c.school_id)
+        .where(condition)
+    )
 
 
 @bp.get("/")
