@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from netzwerk.accounts.models import AuditEntry
 from netzwerk.core.timeutil import berlin_to_utc
 from netzwerk.db import db, utcnow
@@ -110,3 +112,32 @@ def test_the_log_costs_the_same_statements_for_few_or_many(coordinator_client):
     many = statements_for(coordinator_client, LOG)
 
     assert few == many
+
+
+def test_changes_exports_and_erasures_through_the_pages_land_in_the_log(
+    coordinator_client, coordinator
+):
+    lea = factories.make_member(first_name="Lea", last_name="Wagner", email="lea@example.org")
+    factories.make_member(first_name="Gerd", last_name="Gast", email="gerd@example.org")
+
+    coordinator_client.post(f"/verwaltung/mitglieder/{lea.id}/deaktivieren")
+    coordinator_client.get("/verwaltung/daten/mitglieder.csv")
+    coordinator_client.post("/verwaltung/datenschutz/person/auskunft?email=lea@example.org")
+    coordinator_client.post(
+        "/verwaltung/datenschutz/person/loeschen",
+        data={"email": "gerd@example.org", "confirm": "y"},
+    )
+
+    entries = db.session.execute(
+        select(AuditEntry).order_by(AuditEntry.created_dt, AuditEntry.id)
+    ).scalars()
+    logged = [(e.action, e.actor_id) for e in entries]
+    assert [action for action, _ in logged] == [
+        "member.deactivate",
+        "export",
+        "privacy.export",
+        "privacy.erase",
+    ]
+    assert {actor for _, actor in logged} == {coordinator.id}
+    text = rows(coordinator_client)
+    assert text.count("Karin Koordinatorin") >= 4
