@@ -149,9 +149,7 @@ def store_upload(file_storage: FileStorage, *, uploaded_by) -> StoredFile:
     relative = f"{token[:2]}/{token}"
     path = upload_folder() / relative
     path.parent.mkdir(parents=True, exist_ok=True)
-    # "x": never overwrite; the random name makes a clash practically impossible.
-    with open(path, "xb") as handle:
-        handle.write(data)
+    _write_whole(path, data)
     stored = StoredFile(
         filename=filename,
         content_type=content_type,
@@ -163,6 +161,23 @@ def store_upload(file_storage: FileStorage, *, uploaded_by) -> StoredFile:
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write under a temporary name and rename when complete: a full disk leaves no
+    truncated file behind under a name a row could point to."""
+    partial = path.with_name(path.name + ".part")
+    try:
+        # "x": never overwrite; the random name makes a clash practically impossible.
+        with open(partial, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.rename(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):  # the original error is the one to report
+            partial.unlink(missing_ok=True)
+        raise
 
 
 def _path_of(stored_file: StoredFile) -> Path:

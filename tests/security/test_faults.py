@@ -1,10 +1,11 @@
 """Faults the platform rides out: a briefly locked SQLite database, a PostgreSQL restart,
-an unreachable database, and an instance folder that cannot be written.
+an unreachable database, an instance folder that cannot be written, and a full disk.
 
 The lock test exists only in the SQLite round, the restart test only in the PostgreSQL
 round (TESTING_DATABASE_URL, set by .ci/with-postgres); neither is skipped in the other.
 """
 
+import errno
 import io
 import os
 import sqlite3
@@ -20,6 +21,7 @@ from netzwerk.circles import queries as circles_queries
 from netzwerk.circles.forms import occurrence_key
 from netzwerk.circles.models import Minutes
 from netzwerk.db import db, utcnow
+from netzwerk.files import storage
 from netzwerk.files.models import StoredFile
 from netzwerk.mailing.models import ListMessage
 from netzwerk.members.models import Member
@@ -189,4 +191,49 @@ def test_a_list_message_with_a_flyer_into_a_read_only_upload_folder_fails_clearl
     assert response.status_code == 503
     assert "voll oder schreibgeschützt" in response.get_data(as_text=True)
     assert list(uploads.iterdir()) == []
+    assert count(ListMessage) == 0 and count(StoredFile) == 0
+
+
+class _FullDisk:
+    """A file on a disk that fills up halfway through the write, as write(2) reports it."""
+
+    def __init__(self, *args, **kwargs):
+        self.handle = open(*args, **kwargs)  # noqa: SIM115  (closed by __exit__)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+    def write(self, data):
+        self.handle.write(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+
+def test_a_flyer_on_a_full_disk_fails_clearly_and_leaves_no_partial_file(
+    app, coordinator_client, tmp_path, monkeypatch
+):
+    mailing_list = factories.make_mailing_list(name="Alle Fachkräfte")
+    uploads = tmp_path / "uploads"
+    app.config["UPLOAD_FOLDER"] = str(uploads)
+    monkeypatch.setattr(storage, "open", _FullDisk, raising=False)
+
+    response = coordinator_client.post(
+        f"/verwaltung/verteiler/{mailing_list.id}/nachrichten/neu",
+        data={
+            "subject": "Einladung",
+            "body": "Hallo",
+            "event_id": "",
+            "attachments": [(io.BytesIO(PDF * 100), "Flyer.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 503
+    assert "voll oder schreibgeschützt" in response.get_data(as_text=True)
+    assert [p for p in uploads.rglob("*") if p.is_file()] == []  # nothing half-written
     assert count(ListMessage) == 0 and count(StoredFile) == 0
