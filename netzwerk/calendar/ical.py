@@ -310,6 +310,22 @@ def _replace(component: icalendar.Event, name: str, value) -> None:
     component.add(name, value)
 
 
+# Invitation SEQUENCEs count from here; see invitation_sequence.
+SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def invitation_sequence(registration: Registration) -> int:
+    """The SEQUENCE of a registration's REQUEST (a CANCEL adds one).
+
+    It must grow across a cancellation and a new registration of the same person, or
+    calendar programs drop the new invitation as older than the cancellation they hold.
+    The registration's creation second, renewed by every new registration (and by moving
+    it to the waiting list), is such a base; the event's own changes come on top.
+    """
+    created = stamp(registration.created_dt or registration.event.updated_dt)
+    return int((created - SEQUENCE_EPOCH).total_seconds()) + registration.event.ical_sequence
+
+
 def registration_invitation(registration: Registration, method: str = "REQUEST") -> bytes:
     """The .ics attachment of a registration mail: METHOD:REQUEST or METHOD:CANCEL, or
     METHOD:PUBLISH for a place not yet held (waiting list, offer): a TENTATIVE entry
@@ -321,6 +337,7 @@ def registration_invitation(registration: Registration, method: str = "REQUEST")
     event = registration.event
     if method == "PUBLISH":
         component = registration_component(registration, base_url=base_url)
+        _replace(component, "sequence", invitation_sequence(registration))
         component.add("organizer", _organizer(base_url))
         return make_calendar(
             [component],
@@ -341,8 +358,9 @@ def registration_invitation(registration: Registration, method: str = "REQUEST")
     _replace(component, "dtstamp", changed)
     component.add("organizer", _organizer(base_url))
     component.add("attendee", _attendee(registration, method))
+    _replace(component, "sequence", invitation_sequence(registration))
     if method == "CANCEL":
-        _replace(component, "sequence", event.ical_sequence + 1)
+        _replace(component, "sequence", invitation_sequence(registration) + 1)
         _replace(component, "status", "CANCELLED")
     calendar = make_calendar(
         [component],

@@ -18,9 +18,10 @@ from netzwerk.calendar.ical import (
     serialize,
     workshop_component,
 )
-from netzwerk.db import db
-from netzwerk.events import operations
+from netzwerk.db import db, utcnow
+from netzwerk.events import admin_operations, operations
 from netzwerk.events.models import EventKind, EventState
+from netzwerk.members.models import Member
 from tests import factories
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -212,11 +213,50 @@ def test_cancel_has_the_same_uid_a_higher_sequence_and_cancelled_status(app):
     (cancelled,) = cancel.walk("VEVENT")
     assert str(cancel["METHOD"]) == "CANCEL"
     assert str(cancelled["UID"]) == str(requested["UID"])
-    assert cancelled["SEQUENCE"] == requested["SEQUENCE"] + 1 == 3
+    assert cancelled["SEQUENCE"] == requested["SEQUENCE"] + 1
     assert str(cancelled["STATUS"]) == "CANCELLED"
     loose = vobject.readOne(data.decode())
-    assert loose.method.value == "CANCEL" and loose.vevent.sequence.value == "3"
-    assert IcsCalendarStream.calendar_from_ics(data.decode()).events[0].sequence == 3
+    assert loose.method.value == "CANCEL"
+    assert int(loose.vevent.sequence.value) == cancelled["SEQUENCE"]
+    assert IcsCalendarStream.calendar_from_ics(data.decode()).events[0].sequence == int(
+        cancelled["SEQUENCE"]
+    )
+
+
+def test_a_new_registration_after_a_cancellation_outranks_the_cancel(app):
+    """Outlook and Google keep the entry with the highest SEQUENCE: the invitation of a
+    person who cancelled and registered again must beat the cancellation they hold."""
+    event = factories.make_event()
+    registration = registered(event)
+    first = icalendar.Calendar.from_ical(registration_invitation(registration, "REQUEST"))
+    operations.cancel_registration(registration, now=utcnow())
+    cancel = icalendar.Calendar.from_ical(registration_invitation(registration, "CANCEL"))
+    db.session.commit()
+
+    member = db.session.get(Member, registration.member_id)
+    again = operations.register(
+        event.id, operations.Applicant.from_member(member), now=utcnow() + timedelta(seconds=5)
+    )
+    db.session.commit()
+    request = icalendar.Calendar.from_ical(registration_invitation(again, "REQUEST"))
+
+    (first_event,), (cancel_event,), (request_event,) = (
+        c.walk("VEVENT") for c in (first, cancel, request)
+    )
+    assert str(request_event["UID"]) == str(cancel_event["UID"]) == str(first_event["UID"])
+    assert first_event["SEQUENCE"] < cancel_event["SEQUENCE"] < request_event["SEQUENCE"]
+
+
+def test_the_office_moving_the_event_raises_the_invitation_sequence(app):
+    event = factories.make_event()
+    registration = registered(event)
+    before = icalendar.Calendar.from_ical(registration_invitation(registration, "REQUEST"))
+    later = event.start_dt + timedelta(hours=1)
+    admin_operations.update_event(event, event.version, start_dt=later)
+    db.session.commit()
+    after = icalendar.Calendar.from_ical(registration_invitation(registration, "REQUEST"))
+    (old,), (new,) = before.walk("VEVENT"), after.walk("VEVENT")
+    assert new["SEQUENCE"] == old["SEQUENCE"] + 1
 
 
 def test_fast_serialization_is_byte_for_byte_icalendars(app):

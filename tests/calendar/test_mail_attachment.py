@@ -130,7 +130,7 @@ def test_a_new_time_reaches_every_participants_calendar(app, deliver):
         parsed = Parsed(part.get_payload(decode=True))
         (component,) = parsed.events
         assert part.get_param("method") == method
-        assert (str(component["STATUS"]), component["SEQUENCE"]) == (status, 1)
+        assert str(component["STATUS"]) == status
         start = parsed.loose.vevent.dtstart.value
         for value in (parsed.strict.events[0].dtstart, start, component.decoded("dtstart")):
             assert (value.day, value.hour, value.utcoffset()) == (31, 9, timedelta(hours=2))
