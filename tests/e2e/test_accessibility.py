@@ -17,7 +17,7 @@ from netzwerk.events.models import Event, EventState, Registration, Workshop
 from netzwerk.mailing.models import ListVisibility, MailingList
 from netzwerk.members.models import Member
 from netzwerk.topics.models import TopicSuggestion
-from tests.e2e.support import DESKTOP, PHONE, Site, axe_violations, log_in, resize
+from tests.e2e.support import DESKTOP, PHONE, Site, axe_violations, log_in, resize, tab_to
 
 # The coordinator's start page and the yearly report come with issue 9; checked when there.
 OPTIONAL_ENDPOINTS = {"reports.dashboard", "reports.yearly_report"}
@@ -180,3 +180,15 @@ def test_a_violation_names_its_rule_and_element(page: Page):
     page.set_content('<main><h1>Test</h1><input id="ohne-beschriftung"></main>')
     found = axe_violations(page, "Testseite")
     assert any("label (critical)" in line and "#ohne-beschriftung" in line for line in found), found
+
+
+def test_a_wide_table_scrolls_by_keyboard_on_a_phone(site: Site, page: Page, demo: Demo):
+    page.goto(f"/veranstaltungen/{demo.fachtag_id}")
+    assert page.get_by_role("region").count() == 0, "auf dem Desktop passt jede Tabelle"
+    resize(page, PHONE)
+    region = page.get_by_role("region", name="Zeitfenster 1")
+    expect(region).to_be_visible()
+    tab_to(page, region)
+    page.keyboard.press("ArrowRight")
+    # Scrolling may be animated: wait for it rather than read it at once.
+    page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle(), timeout=3000)
