@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from netzwerk.db import db
+from netzwerk.events.cli import run_event_jobs
 from netzwerk.mailing.delivery import deliver_all
 from netzwerk.mailing.messages import dispatch_scheduled
 
@@ -37,6 +38,7 @@ def send_command(loop: bool, interval: float, batch_size: int) -> None:
     """Send planned list messages that are due, deliver the outbox, then exit (or --loop)."""
     while True:
         _dispatch_due()
+        run_event_jobs()  # expired offers pass on, reminders are queued: sent below
         sent, problems = deliver_all(batch_size)
         if sent or problems or not loop:
             click.echo(f"{sent} zugestellt, {problems} fehlgeschlagen oder zurückgestellt.")

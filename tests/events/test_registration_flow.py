@@ -379,3 +379,31 @@ def test_reminder_mail_names_time_place_and_personal_link(app, deliver):
     body = mail_body(reminder)
     assert "Bildungszentrum" in body and "Uhr" in body
     assert "http://netzwerk.test/anmeldung/" in body
+
+
+def test_the_mail_worker_passes_expired_offers_on_and_sends_reminders(app, smtp, runner):
+    """Where nobody set up a timer for the event jobs, `mail send` runs them."""
+    event = factories.make_event(
+        capacity=1, days_ahead=1, reminder_days=2, waitlist_mode=WaitlistMode.OFFER
+    )
+    holder = factories.make_registration(event)
+    offered = factories.make_registration(event)
+    next_in_line = factories.make_registration(event)
+    operations.cancel_registration(holder)
+    db.session.commit()
+    offered.offer_expires_dt = utcnow() - timedelta(minutes=1)  # nobody accepted in time
+    attendee = factories.make_registration(factories.make_event(days_ahead=1, reminder_days=2))
+    db.session.commit()
+
+    result = runner.invoke(args=["mail", "send"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 abgelaufene(s) Platzangebot(e) weitergegeben" in result.output
+    db.session.refresh(next_in_line)
+    assert next_in_line.state == RegistrationState.OFFERED
+    received = {
+        (m["To"].split("<")[-1].rstrip(">"), m["Subject"].split(":")[0]) for m in smtp.messages
+    }
+    assert (offered.email, "Ihr Platzangebot ist abgelaufen") in received
+    assert (next_in_line.email, "Ein Platz für Sie") in received
+    assert (attendee.email, "Erinnerung") in received
