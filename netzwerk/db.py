@@ -1,5 +1,7 @@
 """The SQLAlchemy base, shared column types and the database connection rules."""
 
+import contextlib
+import threading
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
@@ -7,6 +9,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -90,8 +93,53 @@ def _begin(conn):
     # Safe reads (GET/HEAD) stay deferred and never block each other.
     if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
         conn.exec_driver_sql("BEGIN")
+    elif has_request_context():
+        _queue_writer(conn)
     else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# A worker's writing requests queue on a lock in the process before asking SQLite for its
+# write lock: SQLite's busy handler polls with sleeps growing to 100 ms, so threads of one
+# worker waiting on each other slept far longer than the writes took (5 registrations a
+# second instead of 50). Other processes still meet SQLite's busy_timeout.
+_writer_locks: dict[str, threading.RLock] = {}
+_writer_locks_guard = threading.Lock()
+_WRITER_WAIT_SECONDS = 15  # as busy_timeout; then SQLite decides
+
+
+def _queue_writer(conn) -> None:
+    with _writer_locks_guard:
+        lock = _writer_locks.setdefault(str(conn.engine.url), threading.RLock())
+    held = lock.acquire(timeout=_WRITER_WAIT_SECONDS)
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if held:
+            lock.release()
+        raise
+    if held:
+        conn.info.setdefault("netzwerk_writer_locks", []).append(lock)
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _writer_done(conn):
+    _release_writer(conn.info)
+
+
+@event.listens_for(Pool, "checkin")
+def _writer_gone(dbapi_connection, connection_record):
+    # A transaction that ended without commit or rollback (a broken connection).
+    _release_writer(connection_record.info)
+
+
+def _release_writer(info: dict) -> None:
+    locks = info.get("netzwerk_writer_locks")
+    while locks:
+        # RuntimeError: released from a thread that does not hold it.
+        with contextlib.suppress(RuntimeError):
+            locks.pop().release()
 
 
 def enum_column(enum_class, **kwargs):
