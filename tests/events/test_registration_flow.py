@@ -407,3 +407,24 @@ def test_the_mail_worker_passes_expired_offers_on_and_sends_reminders(app, smtp,
     assert (offered.email, "Ihr Platzangebot ist abgelaufen") in received
     assert (next_in_line.email, "Ein Platz für Sie") in received
     assert (attendee.email, "Erinnerung") in received
+
+
+def test_a_waiting_person_leaves_the_list_by_the_personal_link(app):
+    event = factories.make_event(capacity=1)
+    holder = factories.make_registration(event)
+    first_waiting = factories.make_registration(event)
+    second_waiting = factories.make_registration(event)
+    client = new_client(app)
+
+    response = client.post(manage_path(first_waiting) + "/abmelden", follow_redirects=True)
+
+    assert "Sie haben die Warteliste verlassen" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [r.state for r in registrations(event)] == [
+        RegistrationState.CONFIRMED,  # the place stays with whoever holds it
+        RegistrationState.CANCELLED,
+        RegistrationState.WAITING,
+    ]
+    page = client.get(manage_path(second_waiting)).get_data(as_text=True)
+    assert "Platz 1 auf der Warteliste" in page  # moved up in the queue
+    assert holder.state == RegistrationState.CONFIRMED
