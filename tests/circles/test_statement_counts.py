@@ -45,12 +45,13 @@ def grow(circle, n: int) -> None:
     db.session.commit()
 
 
+# "subpage", not "page": that name is pytest-playwright's browser tab fixture.
 @pytest.mark.parametrize(
-    "page", ["", "/mitglieder", "/protokolle", "/protokolle?suche=protokoll", "/termine"]
+    "subpage", ["", "/mitglieder", "/protokolle", "/protokolle?suche=protokoll", "/termine"]
 )
-def test_circle_pages_cost_the_same_for_two_or_ten(people, login, page):
+def test_circle_pages_cost_the_same_for_two_or_ten(people, login, subpage):
     client = login(people.moderator)
-    url = f"/qualitaetszirkel/{people.circle.id}{page}"
+    url = f"/qualitaetszirkel/{people.circle.id}{subpage}"
     grow(people.circle, 2)
     small = statements_for(client, url)
     grow(people.circle, 8)

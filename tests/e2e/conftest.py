@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping by session-scoped parameters
 def pytest_collection_modifyitems(config, items):
     # The browser and the live server stay up until the session ends; running the
     # browser tests last keeps them out of the way of every other test.

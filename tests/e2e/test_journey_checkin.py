@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.e2e.support import PHONE, Site, log_in
+from tests.e2e.support import PHONE, Site, admin_nav, log_in
 
 PEOPLE = [("Anna", "Arndt"), ("Bernd", "Berg"), ("Carla", "Conrad")]
 
@@ -35,7 +35,7 @@ def test_checkin_on_a_phone(site: Site, page: Page):
     page.set_viewport_size(PHONE)
 
     log_in(page, coordinator_email)
-    page.get_by_role("navigation", name="Verwaltung").get_by_role("link", name="Planung").click()
+    admin_nav(page, "Planung").click()
     page.get_by_role("link", name="Netzwerktreffen Süd").click()
     page.get_by_role("link", name="Einlass", exact=True).click()
     expect(page.get_by_text("0 von 3")).to_be_visible()
