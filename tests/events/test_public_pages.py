@@ -204,6 +204,18 @@ def test_event_ics_is_text_calendar_and_answers_304_to_its_etag(client):
     assert again.status_code == 304
 
 
+def test_a_public_event_page_offers_its_calendar_to_subscribe(app, client):
+    public = factories.make_event()
+    internal = factories.make_event(is_public=False)
+    page = client.get(f"/veranstaltungen/{public.id}").get_data(as_text=True)
+    assert f'href="webcal://netzwerk.test/veranstaltungen/{public.id}.ics"' in page
+
+    member = factories.make_member(with_account=True)
+    page = login(app, member).get(f"/veranstaltungen/{internal.id}").get_data(as_text=True)
+    assert f"/veranstaltungen/{internal.id}.ics" in page  # to download, logged in
+    assert "webcal://" not in page  # a calendar program could not log in to fetch it
+
+
 def test_my_registrations_lists_upcoming_and_past_with_personal_links(app):
     member = factories.make_member(with_account=True)
     upcoming = factories.make_event(title="Kommender Fachtag")
