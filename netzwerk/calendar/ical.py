@@ -358,10 +358,11 @@ def registration_invitation(registration: Registration, method: str = "REQUEST")
     _replace(component, "dtstamp", changed)
     component.add("organizer", _organizer(base_url))
     component.add("attendee", _attendee(registration, method))
-    _replace(component, "sequence", invitation_sequence(registration))
+    sequence = invitation_sequence(registration)
     if method == "CANCEL":
-        _replace(component, "sequence", invitation_sequence(registration) + 1)
+        sequence += 1
         _replace(component, "status", "CANCELLED")
+    _replace(component, "sequence", sequence)
     calendar = make_calendar(
         [component],
         name=event.title,
