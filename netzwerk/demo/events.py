@@ -20,6 +20,7 @@ from netzwerk.core.timeutil import berlin_today, combine_berlin
 from netzwerk.db import UTCDateTime, db, utcnow
 from netzwerk.demo.context import DemoContext, insert_rows
 from netzwerk.demo.names import CITY
+from netzwerk.events.admin_operations import copy_event
 from netzwerk.events.models import (
     Event,
     EventKind,
@@ -161,7 +162,7 @@ def _event(ctx: DemoContext, day: date, start: tuple, end: tuple, **fields) -> E
         organiser_name=coordinator[0],
         organiser_email=coordinator[1],
         organiser_phone=coordinator[2],
-        state=EventState.PUBLISHED,
+        state=fields.pop("state", EventState.PUBLISHED),
         **fields,
     )
     db.session.add(event)
@@ -294,6 +295,27 @@ def _past(ctx: DemoContext, today: date) -> list[Event]:
             )
         )
     return events
+
+
+def _planned_and_cancelled(ctx: DemoContext, today: date, now: datetime, fachtag: Event):
+    """Next year's Fachtag as a draft (the planning calendar shows it as tentative) and a
+    meeting the office called off, which feeds show as cancelled for a while."""
+    copy_event(fachtag, weeks=52)
+    day = _weekday_on_or_after(today + timedelta(days=25), 2)  # a Wednesday
+    _event(
+        ctx,
+        day,
+        (14, 0),
+        (16, 0),
+        title="Netzwerktreffen Übergang Schule–Beruf",
+        kind=EventKind.NETZWERKTREFFEN,
+        description="Fällt aus: Der Raum steht nicht zur Verfügung. Ein neuer Termin folgt.",
+        place=TOWN_HALL,
+        capacity=30,
+        state=EventState.CANCELLED,
+        cancelled_dt=now - timedelta(days=2),
+        ical_sequence=1,
+    )
 
 
 def _converter(column, sqlite: bool):
@@ -571,6 +593,7 @@ def build_events(ctx: DemoContext) -> None:
     meeting, sofa, training = _upcoming(ctx, today, now)
     past = _past(ctx, today)
     db.session.flush()
+    _planned_and_cancelled(ctx, today, now, fachtag)
 
     by_group = {}
     for person in people:
@@ -594,5 +617,5 @@ def build_events(ctx: DemoContext) -> None:
     _fill_regional(ctx, regs, regional, [p for p in people if p is not demo])
     count = regs.write()
 
-    ctx.counts["Veranstaltungen"] = 4 + len(past) + len(regional)
+    ctx.counts["Veranstaltungen"] = 6 + len(past) + len(regional)
     ctx.counts["Anmeldungen"] = count
