@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from netzwerk.newcomers.routes import bp as newcomers_bp
     from netzwerk.privacy.admin_routes import bp as privacy_admin_bp
     from netzwerk.privacy.routes import bp as privacy_bp
+    from netzwerk.reports.routes import bp as reports_bp
     from netzwerk.topics.admin_routes import bp as topics_admin_bp
     from netzwerk.topics.routes import bp as topics_bp
 
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         topics_admin_bp,
         privacy_bp,
         privacy_admin_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -34,6 +34,11 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _landing_page(user) -> str:
+    """Where a login leads without a `next`: coordinators to their overview of the day."""
+    return url_for("reports.dashboard") if user.is_coordinator else url_for("core.index")
+
+
 def _start_session(user, remember: bool = False) -> None:
     # A fresh session on login: nothing from before the login survives.
     session.clear()
@@ -44,7 +49,7 @@ def _start_session(user, remember: bool = False) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(_landing_page(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -63,7 +68,7 @@ def login():
             return render_template("accounts/login.html", form=form), 200
         _start_session(user, remember=form.remember.data)
         flash(f"Willkommen, {user.name}!", "success")
-        return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
+        return redirect(_safe_next(request.args.get("next")) or _landing_page(user))
     return render_template("accounts/login.html", form=form)
 
 

@@ -1,8 +1,6 @@
 """Coordinator pages for quality circles: overview with stale circles flagged, create, edit."""
 
-from datetime import timedelta
-
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from netzwerk.accounts.access import coordinator_blueprint
@@ -10,17 +8,12 @@ from netzwerk.circles import operations, queries
 from netzwerk.circles.forms import CircleForm
 from netzwerk.circles.models import Circle
 from netzwerk.circles.operations import CircleRefused
+from netzwerk.circles.queries import stale_after
 from netzwerk.db import db, utcnow
 from netzwerk.members.models import Member
 from netzwerk.members.queries import all_districts
 
 bp = coordinator_blueprint("circles_admin", __name__, "/qualitaetszirkel")
-
-DEFAULT_STALE_DAYS = 90
-
-
-def stale_after() -> timedelta:
-    return timedelta(days=current_app.config.get("CIRCLE_MINUTES_STALE_DAYS", DEFAULT_STALE_DAYS))
 
 
 def _active_members() -> list[Member]:

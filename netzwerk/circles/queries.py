@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -28,6 +29,12 @@ from netzwerk.db import db
 from netzwerk.members.models import Member
 
 MINUTES_PER_PAGE = 20
+DEFAULT_STALE_DAYS = 90
+
+
+def stale_after() -> timedelta:
+    """How long a circle may go without minutes before the office is told to follow up."""
+    return timedelta(days=current_app.config.get("CIRCLE_MINUTES_STALE_DAYS", DEFAULT_STALE_DAYS))
 
 
 @dataclass
@@ -150,6 +157,33 @@ def overview_rows(now: datetime, stale_after: timedelta) -> list[CircleRow]:
             )
         )
     return rows
+
+
+def stale_circles(now: datetime, stale_after: timedelta) -> list[tuple[int, str]]:
+    """(id, name) of the circles overview_rows flags as stale, by name, in one statement.
+
+    The same rule in SQL: the last minutes, or without any the circle's creation, lie
+    longer back than stale_after.
+    """
+    last = (
+        select(Minutes.circle_id, func.max(Minutes.occurrence_dt).label("last_dt"))
+        .group_by(Minutes.circle_id)
+        .subquery()
+    )
+    cutoff = now - stale_after
+    return list(
+        db.session.execute(
+            select(Circle.id, Circle.name)
+            .outerjoin(last, last.c.circle_id == Circle.id)
+            .where(
+                or_(
+                    last.c.last_dt < cutoff,
+                    last.c.last_dt.is_(None) & (Circle.created_dt < cutoff),
+                )
+            )
+            .order_by(func.lower(Circle.name))
+        ).all()
+    )
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -1,0 +1,1 @@
+"""The coordinator's dashboard and the yearly report (Jahresbericht)."""
