@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from netzwerk.db import db
 from netzwerk.demo.network import build_network
 from netzwerk.demo.topics import build_topics
-from netzwerk.events.models import Event, EventKind
+from netzwerk.events.models import Event, EventKind, EventState
 from netzwerk.topics.models import TopicComment, TopicState, TopicSuggestion, TopicVote
 from netzwerk.topics.queries import topics_for_workshops
 from tests.topics.conftest import count
@@ -33,7 +33,9 @@ def test_demo_topics_cover_every_state_with_consistent_votes(app):
 
     fachtag = (
         db.session.execute(
-            select(Event).where(Event.kind == EventKind.FACHTAG).order_by(Event.start_dt.desc())
+            select(Event)
+            .where(Event.kind == EventKind.FACHTAG, Event.state == EventState.PUBLISHED)
+            .order_by(Event.start_dt.desc())
         )
         .scalars()
         .first()
