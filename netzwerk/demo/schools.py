@@ -1,5 +1,7 @@
 """Demo Sozialräume and schools of Musterstadt, a few of them without any professional."""
 
+import math
+
 from sqlalchemy import select
 
 from netzwerk.db import db
@@ -47,12 +49,19 @@ def _school_name(ctx: DemoContext, names: UniqueNames, form, district: str) -> s
     return names.claim(name, lambda n: f"{name} (Standort {n})")
 
 
+def school_units(scale: int) -> int:
+    """Schools grow a quarter as fast as members: a city has about 2.5 professionals per
+    school, a state-wide network about 10 (scale 100: 10,000 members at 1,000 schools)."""
+    return math.ceil(scale / 4)
+
+
 def build_schools(ctx: DemoContext) -> None:
     rng = ctx.rng
+    units = school_units(ctx.scale)
     names = UniqueNames(db.session.execute(select(School.name)).scalars())
     rows = []
     for form, per_scale in SCHOOLS_PER_FORM.items():
-        for _ in range(per_scale * ctx.scale):
+        for _ in range(per_scale * units):
             district = rng.choice(list(DISTRICTS))
             rows.append(
                 {
@@ -67,7 +76,7 @@ def build_schools(ctx: DemoContext) -> None:
     insert_rows(School, rows)
     ids = ids_by(School.name, School.id)
     refs = [SchoolRef(ids[row["name"]], row["name"], row["school_form"]) for row in rows]
-    uncovered = set(rng.sample(range(len(refs)), UNCOVERED_PER_SCALE * ctx.scale))
+    uncovered = set(rng.sample(range(len(refs)), UNCOVERED_PER_SCALE * units))
     ctx.uncovered_schools = [ref for i, ref in enumerate(refs) if i in uncovered]
     ctx.covered_schools = [ref for i, ref in enumerate(refs) if i not in uncovered]
     ctx.counts["Schulen"] = len(refs)

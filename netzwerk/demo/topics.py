@@ -30,7 +30,10 @@ class Idea:
     offers_workshop: bool = False
     reason: str = ""
     by_demo_member: bool = False
+    copy: bool = False  # a benchmark's repetition: votes not multiplied by the scale
 
+
+COPIES_PER_SCALE = 50
 
 IDEAS = [
     Idea(
@@ -275,9 +278,11 @@ def build_topics(ctx: DemoContext) -> None:
         _open_phase(fachtag, now)
     others = [m for m in ctx.member_ids if m != ctx.demo_member_id]
     ideas = list(IDEAS)
-    for n in range(1, ctx.scale):  # benchmarks: more of the same
-        for idea in IDEAS[:10]:
-            ideas.append(replace(idea, title=f"{idea.title} ({n + 1})"))
+    # Benchmarks: more of the same, about 50 suggestions per unit of scale (5,000 at 100).
+    for n in range(1, ctx.scale):
+        for k in range(COPIES_PER_SCALE):
+            idea = IDEAS[k % len(IDEAS)]
+            ideas.append(replace(idea, title=f"{idea.title} ({n + 1}.{k + 1})", copy=True))
 
     topics: list[tuple[Idea, TopicSuggestion]] = []
     for age, idea in enumerate(reversed(ideas)):
@@ -331,7 +336,8 @@ def build_topics(ctx: DemoContext) -> None:
 
     votes = []
     for index, (idea, topic) in enumerate(topics):
-        voters = rng.sample(others, min(idea.votes * ctx.scale, len(others)))
+        wanted = idea.votes if idea.copy else idea.votes * ctx.scale
+        voters = rng.sample(others, min(wanted, len(others)))
         if ctx.demo_member_id and index in (0, 1, 3, 6):  # the demo login has voted, too
             voters.append(ctx.demo_member_id)
         topic.vote_count = len(voters)
