@@ -40,23 +40,49 @@ def remembered(key: tuple, compute: Callable[[], T], *, at: datetime | None = No
     at: the moment the result depends on (a feed's window); a result for a moment more
     than the memo's seconds away is not reused.
     """
-    seconds = float(current_app.config.get("READ_MEMO_SECONDS", DEFAULT_SECONDS))
-    if seconds <= 0:
+    if _seconds() <= 0:
         return compute()
-    entries: dict = current_app.extensions.setdefault("netzwerk.memo", {})
-    generation, now = _generation, time.monotonic()
-    kept = entries.get(key)
-    if (
-        kept is not None
-        and kept[0] == generation
-        and now - kept[1] < seconds
-        and (at is None or abs((at - kept[3]).total_seconds()) < seconds)
+    generation = current_generation()
+    kept = _entries().get(key)
+    if _valid(kept, generation) and (
+        at is None or abs((at - kept[3]).total_seconds()) < _seconds()
     ):
         return kept[2]
     value = compute()
+    keep(key, value, generation, at=at)
+    return value
+
+
+def current_generation() -> int:
+    """Taken before a read: a commit during it leaves what the read found stale."""
+    return _generation
+
+
+def recall(key: tuple):
+    """The value kept under key while still valid, else None."""
+    if _seconds() <= 0:
+        return None
+    kept = _entries().get(key)
+    return kept[2] if _valid(kept, _generation) else None
+
+
+def keep(key: tuple, value, generation: int, *, at: datetime | None = None) -> None:
+    if _seconds() <= 0:
+        return
+    entries = _entries()
     if len(entries) >= _MAX_ENTRIES:
         for old in list(entries)[: _MAX_ENTRIES // 2]:
             entries.pop(old, None)
-    # The generation from before the read: a commit during it leaves the entry stale.
-    entries[key] = (generation, now, value, at)
-    return value
+    entries[key] = (generation, time.monotonic(), value, at)
+
+
+def _valid(kept, generation: int) -> bool:
+    return kept is not None and kept[0] == generation and time.monotonic() - kept[1] < _seconds()
+
+
+def _seconds() -> float:
+    return float(current_app.config.get("READ_MEMO_SECONDS", DEFAULT_SECONDS))
+
+
+def _entries() -> dict:
+    return current_app.extensions.setdefault("netzwerk.memo", {})

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 from sqlalchemy import text
 
 from netzwerk.core.memo import remembered
+from netzwerk.core.pagecache import anonymous_page_cache
 from netzwerk.db import db
 from netzwerk.members.queries import coverage_summary
 from netzwerk.privacy.legal import legal_text
@@ -12,6 +13,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
+@anonymous_page_cache
 def index():
     # The figures count the whole network: reused for a few seconds (core/memo.py).
     return render_template("core/index.html", coverage=remembered(("coverage",), coverage_summary))

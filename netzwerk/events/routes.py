@@ -22,6 +22,7 @@ from netzwerk.accounts.access import member_required
 from netzwerk.calendar.ical import event_calendar
 from netzwerk.calendar.routes import calendar_response
 from netzwerk.core.errors import render_error
+from netzwerk.core.pagecache import anonymous_page_cache
 from netzwerk.core.richtext import render_markdown
 from netzwerk.core.tokens import InvalidToken
 from netzwerk.db import db, utcnow
@@ -91,11 +92,13 @@ def _event_for_visitor(event_id: int) -> Event:
 
 
 @bp.get("/veranstaltungen/")
+@anonymous_page_cache
 def list_events():
     return _event_list(archive=request.args.get("archiv") == "1")
 
 
 @bp.get("/veranstaltungen/archiv")
+@anonymous_page_cache
 def archive():
     return _event_list(archive=True)
 
@@ -183,6 +186,7 @@ def _render_detail(event: Event, *, form=None, refusal: str | None = None, statu
 
 
 @bp.get("/veranstaltungen/<int:event_id>")
+@anonymous_page_cache
 def detail(event_id: int):
     return _render_detail(_event_for_visitor(event_id))
 
