@@ -25,13 +25,13 @@ from datetime import timedelta
 from email.utils import formataddr
 
 from flask import current_app
-from flask_mail import Message
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from netzwerk.db import db, utcnow
 from netzwerk.files import storage
 from netzwerk.files.models import StoredFile
+from netzwerk.mailing import mime
 from netzwerk.mailing.models import (
     OutboxMessage,
     OutboxState,
@@ -92,25 +92,48 @@ def _claim(size: int, worker: str) -> list[int]:
     return ids
 
 
-def build_message(message: OutboxMessage, files: list[tuple[StoredFile, bytes]] = ()) -> Message:
+@dataclass(frozen=True)
+class Mail:
+    """A message ready to be written out; the bytes are built right before the send,
+    so that a batch never holds 500 copies of a flyer in memory at once."""
+
+    headers: list[tuple[str, str]]
+    text: str
+    html: str | None
+    attachments: list[mime.Part]
+    domain: str
+
+    def as_bytes(self) -> bytes:
+        return mime.compose(
+            headers=self.headers,
+            text=self.text,
+            html=self.html,
+            attachments=self.attachments,
+            message_id_domain=self.domain,
+        )
+
+
+def build_message(message: OutboxMessage, files: list[mime.Part] = ()) -> Mail:
     config = current_app.config
     default_name, sender_email = config["MAIL_DEFAULT_SENDER"]
     sender_name = single_line(message.sender_name or default_name)
-    mail = Message(
-        subject=single_line(message.subject),
-        recipients=[formataddr((single_line(message.to_name), message.to_email), "utf-8")],
-        body=message.body_text,
-        html=message.body_html,
-        sender=formataddr((sender_name, sender_email), "utf-8"),
-        reply_to=single_line(message.reply_to) or None,
-        extra_headers={k: single_line(v) for k, v in (message.extra_headers or {}).items()},
-        charset="utf-8",
+    headers = [
+        ("From", formataddr((sender_name, sender_email), "utf-8")),
+        ("To", formataddr((single_line(message.to_name), message.to_email), "utf-8")),
+        ("Subject", message.subject),
+        ("Reply-To", message.reply_to),
+        *(message.extra_headers or {}).items(),
+    ]
+    attachments = [
+        mime.attachment_part(a.filename, a.content_type, a.data) for a in message.attachments
+    ]
+    return Mail(
+        headers,
+        message.body_text,
+        message.body_html,
+        [*attachments, *files],
+        sender_email.rpartition("@")[2] or "localhost",
     )
-    for attachment in message.attachments:
-        mail.attach(attachment.filename, attachment.content_type, attachment.data)
-    for stored, data in files:
-        mail.attach(stored.filename, stored.content_type, data)
-    return mail
 
 
 def is_permanent(exc: Exception) -> bool:
@@ -154,41 +177,50 @@ def _record_failure(message: Outgoing, exc: Exception) -> None:
         record_bounce(message.to_email, values["last_error"])
 
 
+# The two statements run for every message, built once: constructing an UPDATE and
+# passing it through the ORM cost more than SQLite took to run it.
+_outbox = OutboxMessage.__table__
+_MARK_SENT = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("message_id"))
+    .values(
+        state=OutboxState.SENT,
+        sent_dt=bindparam("now", type_=_outbox.c.sent_dt.type),
+        attempts=bindparam("new_attempts", type_=_outbox.c.attempts.type),
+        last_error="",
+        claimed_by=None,
+    )
+)
+_RENEW_CLAIM = (
+    update(_outbox)
+    .where(
+        _outbox.c.id == bindparam("message_id"),
+        _outbox.c.state == OutboxState.SENDING,
+        _outbox.c.claimed_by == bindparam("worker"),
+    )
+    .values(claimed_dt=bindparam("now", type_=_outbox.c.claimed_dt.type))
+)
+_CONFIRMATION_SENT = (
+    update(Subscription.__table__)
+    .where(Subscription.__table__.c.confirmation_message_id == bindparam("message_id"))
+    .values(confirmation_sent_dt=bindparam("now", type_=Subscription.confirmation_sent_dt.type))
+)
+
+
 def _record_sent(message: Outgoing) -> None:
     now = utcnow()
     db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id)
-        .values(
-            state=OutboxState.SENT,
-            sent_dt=now,
-            attempts=message.attempts + 1,
-            last_error="",
-            claimed_by=None,
-        ),
-        execution_options=_NO_SYNC,
+        _MARK_SENT, {"message_id": message.id, "now": now, "new_attempts": message.attempts + 1}
     )
     if not message.is_list_mail:
         # A double opt-in request's proof names when the confirmation mail went out.
-        db.session.execute(
-            update(Subscription)
-            .where(Subscription.confirmation_message_id == message.id)
-            .values(confirmation_sent_dt=now),
-            execution_options=_NO_SYNC,
-        )
+        db.session.execute(_CONFIRMATION_SENT, {"message_id": message.id, "now": now})
 
 
 def _renew_claim(message: Outgoing, worker: str) -> bool:
     """Still ours? Renew the claim right before sending; another worker may have taken it."""
     result = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message.id,
-            OutboxMessage.state == OutboxState.SENDING,
-            OutboxMessage.claimed_by == worker,
-        )
-        .values(claimed_dt=utcnow()),
-        execution_options=_NO_SYNC,
+        _RENEW_CLAIM, {"message_id": message.id, "worker": worker, "now": utcnow()}
     )
     return result.rowcount == 1
 
@@ -236,7 +268,7 @@ class Outgoing:
     id: int
     to_email: str
     attempts: int
-    mail: Message
+    mail: Mail | None
     is_list_mail: bool = False
 
 
@@ -251,7 +283,7 @@ def _load_batch(ids: list[int]) -> list[Outgoing]:
         ).scalars()
     )
     list_ids = {m.list_message_id for m in messages if m.list_message_id is not None}
-    files: dict[int, list] = {list_id: [] for list_id in list_ids}
+    files: dict[int, list[mime.Part]] = {list_id: [] for list_id in list_ids}
     if list_ids:
         rows = db.session.execute(
             select(list_message_files.c.list_message_id, StoredFile)
@@ -260,7 +292,11 @@ def _load_batch(ids: list[int]) -> list[Outgoing]:
             .order_by(StoredFile.id)
         ).all()
         for list_id, stored in rows:
-            files[list_id].append((stored, storage.read_file(stored)))
+            # Encoded once for the whole batch, not once per copy.
+            part = mime.attachment_part(
+                stored.filename, stored.content_type, storage.read_file(stored)
+            )
+            files[list_id].append(part)
     batch = [
         Outgoing(
             m.id,

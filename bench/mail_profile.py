@@ -1,0 +1,159 @@
+"""Queueing a list message and delivering it, in one process and without the rest of the
+benchmark: for profiling the two mail figures of `make bench` (see bench/README.md).
+
+    .venv/bin/python bench/mail_profile.py --recipients 5000
+    .venv/bin/python bench/mail_profile.py --profile queue   # or: deliver (pyinstrument)
+    .venv/bin/python bench/mail_profile.py --url postgresql+psycopg://...
+
+Times the operation the send route calls (`messages.send_now` plus the commit), then
+`deliver_all` against a local aiosmtpd sink over one connection, as `flask mail send` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from netzwerk_bench.database import BENCH_SECRET_KEY  # noqa: E402
+from netzwerk_bench.server import free_port  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from netzwerk import create_app  # noqa: E402
+from netzwerk.db import db, utcnow  # noqa: E402
+
+
+@contextmanager
+def profiled(enabled: bool):
+    if not enabled:
+        yield
+        return
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    try:
+        yield
+    finally:
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+def prepare(recipients: int) -> int:
+    from netzwerk.mailing import messages
+    from netzwerk.mailing.models import MailingList, Subscription, SubscriptionState
+
+    mailing_list = MailingList(slug="profil", name="Profil-Verteiler Grüße")
+    db.session.add(mailing_list)
+    db.session.flush()
+    now = utcnow()
+    db.session.execute(
+        insert(Subscription),
+        [
+            {
+                "list_id": mailing_list.id,
+                "email": f"empfaenger{n}@verteiler.example.org",
+                "name": f"Empfängerin {n}",
+                "state": SubscriptionState.ACTIVE,
+                "requested_dt": now,
+                "confirmed_dt": now,
+            }
+            for n in range(recipients)
+        ],
+    )
+    message = messages.create_draft(
+        mailing_list,
+        author=None,
+        subject="Einladung zum Netzwerktreffen",
+        body="Liebe Kolleginnen und Kollegen,\n\nwir laden Sie herzlich zum nächsten "
+        "**Netzwerktreffen** ein.\n\nViele Grüße\nIhre Koordinierungsstelle",
+        greet_by_name=True,
+        event_id=None,
+    )
+    db.session.commit()
+    return message.id
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipients", type=int, default=5000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--url", help="database URL (default: a new SQLite file)")
+    parser.add_argument("--profile", choices=("queue", "deliver"))
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="mail-profile-"))
+    url = args.url or f"sqlite:///{workdir / 'mail.sqlite3'}"
+    port = free_port()
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": BENCH_SECRET_KEY,
+            "SERVER_NAME": "netzwerk.test",
+            "BASE_URL": "http://netzwerk.test",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": port,
+            "MAIL_USE_TLS": False,
+            "MAIL_USE_SSL": False,
+            "UPLOAD_FOLDER": str(workdir / "uploads"),
+        }
+    )
+    from netzwerk.mailing import messages
+    from netzwerk.mailing.delivery import deliver_all
+    from netzwerk.mailing.models import ListMessage
+
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        message_id = prepare(args.recipients)
+        db.session.remove()
+
+    with app.test_request_context():
+        started = time.perf_counter()
+        with profiled(args.profile == "queue"):
+            copies = messages.send_now(db.session.get(ListMessage, message_id))
+            db.session.commit()
+        queue_seconds = time.perf_counter() - started
+        db.session.remove()
+    print(f"queued {copies} copies in {queue_seconds:.3f} s")
+
+    # The sink runs in its own process, as in the benchmark: in this one it would compete
+    # with the worker for the interpreter lock.
+    sink = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",
+         "-l", f"127.0.0.1:{port}"],
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    _wait_for(port)
+    try:
+        with app.app_context():
+            started = time.perf_counter()
+            with profiled(args.profile == "deliver"):
+                sent, problems = deliver_all(args.batch_size)
+            seconds = time.perf_counter() - started
+            db.drop_all()
+            db.engine.dispose()
+    finally:
+        sink.terminate()
+        sink.wait()
+    print(f"delivered {sent} ({problems} problems) in {seconds:.2f} s: {sent / seconds:.0f}/s")
+
+
+def _wait_for(port: int) -> None:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    main()
