@@ -84,7 +84,7 @@ def _legend(entries: Sequence[tuple[str, str, str]]) -> list[str]:
 def _frame(chart_id: str, title: str, description: str, height: float, body: list) -> Markup:
     title_id, desc_id = f"{chart_id}-titel", f"{chart_id}-beschreibung"
     # Safe: every text went through escape() here or in _text; the rest are numbers.
-    return Markup(  # noqa: S704  # nosec B704: every text escaped, see above
+    return Markup(  # noqa: S704  # nosec B704  # texts escaped above
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
         f' aria-labelledby="{escape(title_id)}" aria-describedby="{escape(desc_id)}"'
         f' viewBox="0 0 {WIDTH} {height:g}" width="{WIDTH}" height="{height:g}">'
@@ -175,7 +175,7 @@ def fill_bar(confirmed: int, offered: int, capacity: int | None) -> Markup:
         _rect(0.5, 0.5, confirmed * scale, FILL_HEIGHT - 1, SERIES_COLOURS[0]),
         _rect(0.5 + confirmed * scale, 0.5, offered * scale, FILL_HEIGHT - 1, OFFERED_FILL),
     ]
-    return Markup(  # noqa: S704  # nosec B704: numbers only
+    return Markup(  # noqa: S704  # nosec B704  # numbers only
         f'<svg xmlns="http://www.w3.org/2000/svg" class="fill-bar" aria-hidden="true"'
         f' focusable="false" viewBox="0 0 {FILL_WIDTH} {FILL_HEIGHT}" width="{FILL_WIDTH}"'
         f' height="{FILL_HEIGHT}">' + "".join(body) + "</svg>"
