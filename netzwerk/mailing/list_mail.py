@@ -7,12 +7,15 @@ them in per copy; preview and test mail render for one recipient directly.
 
 from __future__ import annotations
 
+import hmac
+import json
 import re
 import secrets
 from dataclasses import dataclass
 
 from flask import current_app, render_template
 from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode, int_to_bytes
 
 from netzwerk.core.richtext import render_markdown
 from netzwerk.core.tokens import InvalidToken
@@ -166,17 +169,29 @@ class Marker:
 
 
 def _token_maker(mailing_list: MailingList):
-    """Unsubscribe tokens for a whole fan-out from one serializer and signer, instead of
-    building both anew for each of thousands of copies. Used only when its tokens read
-    back like the official ones; otherwise tokens.unsubscribe_token is called per copy."""
+    """Unsubscribe tokens for a whole fan-out, signed as itsdangerous does, with what is the
+    same for every copy done once: the derived key, the HMAC state, the timestamp (one
+    second for all). itsdangerous derives the key again for every token, a third of the
+    fan-out's time. Used only when its tokens read back like the official ones; otherwise
+    tokens.unsubscribe_token is called per copy."""
     serializer = URLSafeTimedSerializer(
         current_app.config["SECRET_KEY"], salt=f"netzwerk.{tokens.UNSUBSCRIBE_PURPOSE}"
     )
     signer = serializer.make_signer(serializer.salt)
+    separator = signer.sep
+    stamp = separator + base64_encode(int_to_bytes(signer.get_timestamp()))
+    mac = hmac.new(signer.derive_key(), digestmod=signer.digest_method)
 
     def make(email: str) -> str:
-        payload = serializer.dump_payload([mailing_list.id, email.strip().lower()])
-        return signer.sign(payload).decode()
+        # Never compressed, unlike dump_payload's attempt: zlib saves nothing on one
+        # address, and reading accepts both forms.
+        payload = json.dumps(
+            [mailing_list.id, email.strip().lower()], ensure_ascii=False, separators=(",", ":")
+        )
+        value = base64_encode(payload) + stamp
+        signature = mac.copy()
+        signature.update(value)
+        return (value + separator + base64_encode(signature.digest())).decode()
 
     probe = "probe@example.org"
     try:

@@ -266,7 +266,8 @@ def fan_out(message: ListMessage, *, refuse_empty: bool = False) -> int:
             }
         )
     if rows:
-        db.session.execute(insert(OutboxMessage), rows)
+        # Into the table, not through the ORM's bulk insert, which handles each row again.
+        db.session.execute(insert(OutboxMessage.__table__), rows)
     message.state = ListMessageState.SENT
     message.sent_dt = now
     message.recipient_count = len(rows)
