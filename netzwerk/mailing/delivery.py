@@ -22,7 +22,6 @@ import socket
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import formataddr
 
 from flask import current_app
 from sqlalchemy import bindparam, or_, select, update
@@ -118,8 +117,8 @@ def build_message(message: OutboxMessage, files: list[mime.Part] = ()) -> Mail:
     default_name, sender_email = config["MAIL_DEFAULT_SENDER"]
     sender_name = single_line(message.sender_name or default_name)
     headers = [
-        ("From", formataddr((sender_name, sender_email), "utf-8")),
-        ("To", formataddr((single_line(message.to_name), message.to_email), "utf-8")),
+        ("From", mime.address(sender_name, sender_email)),
+        ("To", mime.address(message.to_name, message.to_email)),
         ("Subject", message.subject),
         ("Reply-To", message.reply_to),
         *(message.extra_headers or {}).items(),

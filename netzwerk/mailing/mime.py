@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
-from email.utils import encode_rfc2231, format_datetime
+from email.utils import encode_rfc2231, format_datetime, formataddr
 from functools import lru_cache
 
 from netzwerk.mailing.outbox import single_line
@@ -38,6 +38,16 @@ def _encoded(name: str, value: str) -> str:
     if value.isascii():
         return value.replace(", ", ",\r\n ") if len(name) + len(value) > _FOLD_AT else value
     return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def address(name: str, email: str) -> str:
+    """ "Name <email>" with a non-ASCII name as UTF-8 encoded words. email.utils.formataddr
+    does the same, but weighs base64 against quoted-printable for every name: 0.15 ms."""
+    name = single_line(name)
+    if name.isascii():
+        return formataddr((name, email))
+    # One word, as formataddr writes it: parsers join split words in a name with spaces.
+    return f"=?utf-8?b?{base64.b64encode(name.encode()).decode()}?= <{email}>"
 
 
 def header(name: str, value: str) -> bytes:
