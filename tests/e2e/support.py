@@ -126,6 +126,12 @@ def log_in_by_keyboard(page: Page, email: str, password: str = factories.PASSWOR
     expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
 
 
+def log_out_by_keyboard(page: Page) -> None:
+    press_on(page, page.get_by_role("button", name="Abmelden"))
+    # Wait for the logged-out page: a goto while logout is still loading gets interrupted.
+    expect(page.get_by_role("link", name="Anmelden", exact=True)).to_be_visible()
+
+
 def type_into(page: Page, target: Locator, text: str) -> None:
     tab_to(page, target)
     page.keyboard.type(text)

@@ -9,6 +9,7 @@ from tests.e2e.support import (
     log_in,
     log_in_by_keyboard,
     log_out,
+    log_out_by_keyboard,
     press_on,
     type_into,
 )
@@ -97,14 +98,14 @@ def test_newcomer_journey_by_keyboard_alone(site: Site, page: Page):
     application = page.get_by_role("article", name="Nora Neumann")
     press_on(page, application.get_by_role("button", name="Aufnehmen und einladen"))
     expect(page.get_by_role("status")).to_contain_text("Nora Neumann ist jetzt Mitglied")
-    press_on(page, page.get_by_role("button", name="Abmelden"))
+    log_out_by_keyboard(page)
 
     page.goto(site.link_in(site.mail_to(NEWCOMER, "Einladung"), "/passwort-setzen/"))
     type_into(page, page.get_by_label("Neues Passwort"), NEW_PASSWORD)
     type_into(page, page.get_by_label("Passwort wiederholen"), NEW_PASSWORD)
     press_on(page, page.get_by_role("button", name="Passwort speichern"))
     expect(page.get_by_role("status")).to_contain_text("Sie sind angemeldet")
-    press_on(page, page.get_by_role("button", name="Abmelden"))
+    log_out_by_keyboard(page)
 
     log_in_by_keyboard(page, NEWCOMER, NEW_PASSWORD)
     expect(page.get_by_role("link", name="Mein Profil")).to_be_visible()
