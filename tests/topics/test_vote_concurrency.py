@@ -3,65 +3,17 @@ twenty members clicking at once count twenty times."""
 
 import threading
 
-from sqlalchemy import insert
-from werkzeug.security import generate_password_hash
-
-from netzwerk import create_app
-from netzwerk.accounts.models import Role, User
 from netzwerk.db import db
-from netzwerk.members.models import Member
 from tests import factories
+from tests.helpers import make_members_with_accounts, racing_app
 from tests.topics.conftest import make_topic, reload, votes_for
 
 CLICKS = 20
 
 
-def members_with_accounts(n: int) -> list[str]:
-    password_hash = generate_password_hash(factories.PASSWORD, method="pbkdf2:sha256:1000")
-    group, employer = factories.get_group("schuso"), factories.make_employer()
-    emails = [f"stimme{i}@example.org" for i in range(n)]
-    user_ids = db.session.scalars(
-        insert(User).returning(User.id, sort_by_parameter_order=True),
-        [
-            {
-                "email": e,
-                "name": f"Fachkraft {i}",
-                "role": Role.MEMBER,
-                "password_hash": password_hash,
-            }
-            for i, e in enumerate(emails)
-        ],
-    ).all()
-    db.session.execute(
-        insert(Member),
-        [
-            {
-                "first_name": "Fachkraft",
-                "last_name": f"Nr. {i}",
-                "email": e,
-                "group_id": group.id,
-                "employer_id": employer.id,
-                "user_id": user_id,
-            }
-            for i, (e, user_id) in enumerate(zip(emails, user_ids, strict=True))
-        ],
-    )
-    db.session.commit()
-    return emails
-
-
-def racing_app(app):
-    """Every request gets its own pooled connection; the fixture's pool would make them queue."""
-    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
-    options = {"pool_pre_ping": True}
-    if not sqlite:
-        options |= {"pool_size": CLICKS + 5, "max_overflow": 10, "pool_timeout": 60}
-    return create_app({**app.config, "SQLALCHEMY_ENGINE_OPTIONS": options})
-
-
 def click_at_once(app, emails: list[str], url: str) -> list[int]:
     """Log each e-mail in with its own client, then POST url from all at the same moment."""
-    racer = racing_app(app)
+    racer = racing_app(app, CLICKS)
     # The test's own session must hold no transaction (on SQLite: no write lock) meanwhile.
     db.session.commit()
     db.session.remove()
@@ -108,7 +60,7 @@ def test_twenty_concurrent_clicks_of_one_member_count_one_vote(app):
 
 def test_twenty_members_voting_at_once_count_twenty(app):
     topic_id = make_topic().id
-    emails = members_with_accounts(CLICKS)
+    emails = make_members_with_accounts(CLICKS, "stimme")
     statuses = click_at_once(app, emails, f"/themen/{topic_id}/abstimmen")
 
     assert all(status == 302 for status in statuses), statuses
