@@ -3,8 +3,9 @@
 A feed knows its Version before anything is built (one aggregate query, see queries.py);
 the routes answer 304 from it alone. Otherwise the bytes come from a small in-process
 cache keyed by that version, or are built: one query for the records (related rows by
-selectinload), each event's VEVENT kept serialized per record version, so that after
-one change in a feed of thousands only that one event is serialized again.
+selectinload), each event's VEVENT written directly (ical.event_bytes, not through
+icalendar) and kept per record version, so that after one change in a feed of thousands
+only that one event is written again.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from netzwerk.calendar import queries
 from netzwerk.calendar.circles import circle_components, circle_title
 from netzwerk.calendar.ical import (
     calendar_bytes,
-    event_component,
+    event_bytes,
     registration_component,
     serialize,
     workshop_component,
@@ -160,7 +161,7 @@ def _event_chunk(event: Event) -> bytes:
         base_url,
         FEED_FORMAT,
     )
-    return _cached("components", key, lambda: serialize(event_component(event, base_url=base_url)))
+    return _cached("components", key, lambda: event_bytes(event, base_url=base_url))
 
 
 def _public_version(window: queries.Window, group_id: int | None = None) -> queries.Version:
