@@ -13,8 +13,9 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, inspect, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from netzwerk.db import db, utcnow
 from netzwerk.events import notifications
@@ -32,7 +33,7 @@ from netzwerk.events.rules import (
     check_cancellation_allowed,
     check_registration_open,
 )
-from netzwerk.members.models import Member
+from netzwerk.members.models import Employer, Member, School, member_schools
 
 ACTIVE_STATES = (RegistrationState.CONFIRMED, RegistrationState.WAITING, RegistrationState.OFFERED)
 
@@ -52,16 +53,35 @@ class Applicant:
 
     @classmethod
     def from_member(cls, member: Member, answers: dict | None = None) -> Applicant:
+        employer_name, school_names = _workplace(member)
         return cls(
             email=member.email,
             first_name=member.first_name,
             last_name=member.last_name,
             member=member,
             group_id=member.group_id,
-            employer_name=member.employer.name if member.employer else "",
-            school_name=", ".join(school.name for school in member.schools),
+            employer_name=employer_name,
+            school_name=", ".join(school_names),
             answers=answers or {},
         )
+
+
+_WORKPLACE = (
+    select(Employer.name, School.name)
+    .select_from(Member)
+    .outerjoin(Employer, Employer.id == Member.employer_id)
+    .outerjoin(member_schools, member_schools.c.member_id == Member.id)
+    .outerjoin(School, School.id == member_schools.c.school_id)
+    .where(Member.id == bindparam("member_id"))
+    .order_by(School.name)
+)
+
+
+def _workplace(member: Member) -> tuple[str, list[str]]:
+    """The member's Träger and schools by name, in one statement instead of two lazy loads."""
+    rows = db.session.execute(_WORKPLACE, {"member_id": member.id}).all()
+    employer_name = rows[0][0] if rows and rows[0][0] else ""
+    return employer_name, [school for _, school in rows if school]
 
 
 # Workshop picks: slot -> workshop ids in order of preference (first, optional second choice).
@@ -70,30 +90,76 @@ Picks = dict[int, list[int]]
 
 def lock_event(event_id: int) -> Event:
     """Load the event and hold its row lock until the transaction ends."""
-    event = db.session.execute(
-        select(Event)
-        .where(Event.id == event_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    event = find_and_lock_event(event_id)
     if event is None:
         raise RegistrationRefused("Diese Veranstaltung gibt es nicht (mehr).")
     return event
 
 
+def find_and_lock_event(event_id: int, options=()) -> Event | None:
+    """The event (None if there is none), locked until the transaction ends; `options` load
+    relationships with it. Locking it again in the same transaction costs no statement:
+    nobody else can have changed the row since."""
+    if event_id in _locked_event_ids():
+        event = db.session.get(Event, event_id)
+        if event is not None:
+            return event
+    event = db.session.execute(
+        select(Event)
+        .where(Event.id == event_id)
+        .options(*options)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if event is not None:
+        _locked_event_ids().add(event_id)
+    return event
+
+
+_LOCKS_KEY = "netzwerk_locked_events"
+
+
+def _locked_event_ids() -> set[int]:
+    # Kept per transaction: its commit or rollback ends every lock it held.
+    session = db.session()
+    transaction = session.get_transaction()
+    held = session.info.get(_LOCKS_KEY)
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info[_LOCKS_KEY] = held
+    return held[1] if transaction is not None else set()
+
+
+@dataclass(frozen=True)
+class PlaceCounts:
+    taken: int  # confirmed, or offered and the offer still runs
+    waiting: int
+    expired_offers: int
+
+
+def _place_counts_statement():
+    state, expires = Registration.state, Registration.offer_expires_dt
+    now = bindparam("now", type_=Registration.offer_expires_dt.type)
+    offered = state == RegistrationState.OFFERED
+    taken = (state == RegistrationState.CONFIRMED) | (offered & (expires > now))
+    return select(
+        func.count(case((taken, 1))),
+        func.count(case((state == RegistrationState.WAITING, 1))),
+        func.count(case((offered & (expires <= now), 1))),
+    ).where(Registration.event_id == bindparam("event_id"))
+
+
+_PLACE_COUNTS = _place_counts_statement()
+
+
+def place_counts(event: Event, now: datetime) -> PlaceCounts:
+    """What a registration decides on, counted in one statement."""
+    row = db.session.execute(_PLACE_COUNTS, {"event_id": event.id, "now": now}).one()
+    return PlaceCounts(*row)
+
+
 def places_taken(event: Event, now: datetime) -> int:
-    return db.session.execute(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.event_id == event.id,
-            (Registration.state == RegistrationState.CONFIRMED)
-            | (
-                (Registration.state == RegistrationState.OFFERED)
-                & (Registration.offer_expires_dt > now)
-            ),
-        )
-    ).scalar_one()
+    return place_counts(event, now).taken
 
 
 def free_places(event: Event, now: datetime) -> int | None:
@@ -103,7 +169,13 @@ def free_places(event: Event, now: datetime) -> int | None:
     return max(event.capacity - places_taken(event, now), 0)
 
 
+def _free_from(event: Event, counts: PlaceCounts) -> int | None:
+    return None if event.capacity is None else max(event.capacity - counts.taken, 0)
+
+
 def workshop_seats_taken(event: Event) -> dict[int, int]:
+    if _has_no_workshops(event):
+        return {}
     rows = db.session.execute(
         select(WorkshopChoice.workshop_id, func.count())
         .join(Workshop, Workshop.id == WorkshopChoice.workshop_id)
@@ -113,12 +185,28 @@ def workshop_seats_taken(event: Event) -> dict[int, int]:
     return dict(rows)
 
 
+def _has_no_workshops(event: Event) -> bool:
+    # Known without a statement only when the workshops were loaded with the event.
+    loaded = inspect(event).attrs.workshops.loaded_value
+    return isinstance(loaded, list) and not loaded
+
+
+# Built once: on the registration path, building a statement costs as much as running it.
+_EXISTING_REGISTRATION = select(Registration).where(
+    Registration.event_id == bindparam("event_id"),
+    (Registration.email == bindparam("email")) | (Registration.member_id == bindparam("member_id")),
+)
+
+
 def _existing_registration(event: Event, applicant: Applicant) -> Registration | None:
-    conditions = Registration.email == applicant.email.strip().lower()
-    if applicant.member is not None:
-        conditions = conditions | (Registration.member_id == applicant.member.id)
     return db.session.execute(
-        select(Registration).where(Registration.event_id == event.id, conditions)
+        _EXISTING_REGISTRATION,
+        {
+            "event_id": event.id,
+            "email": applicant.email.strip().lower(),
+            # NULL matches nothing: a guest is found by the address alone.
+            "member_id": applicant.member.id if applicant.member is not None else None,
+        },
     ).scalar_one_or_none()
 
 
@@ -149,11 +237,18 @@ def validate_picks(event: Event, picks: Picks) -> list[tuple[int, int, int]]:
 def _set_choices(registration: Registration, chosen: list[tuple[int, int, int]]) -> None:
     registration.workshop_choices.clear()
     db.session.flush()
+    _add_choices(registration, chosen)
+    db.session.flush()
+
+
+def _add_choices(registration: Registration, chosen: list[tuple[int, int, int]]) -> None:
+    if not chosen and not inspect(registration).has_identity:
+        # Known to be empty: the confirmation mail lists the choices and would load them.
+        set_committed_value(registration, "workshop_choices", [])
     for slot, priority, workshop_id in chosen:
         registration.workshop_choices.append(
             WorkshopChoice(workshop_id=workshop_id, slot=slot, priority=priority)
         )
-    db.session.flush()
 
 
 def _assign_workshops(event: Event, registration: Registration, *, strict: bool) -> None:
@@ -162,6 +257,8 @@ def _assign_workshops(event: Event, registration: Registration, *, strict: bool)
     strict: refuse when a slot has no free seat (someone registering now can pick
     another workshop); when promoting from the waiting list the slot stays open instead.
     """
+    if not registration.workshop_choices:
+        return
     capacities = {w.id: w.capacity for w in event.workshops}
     titles = {w.id: w.title for w in event.workshops}
     by_slot: dict[int, list[WorkshopChoice]] = {}
@@ -189,15 +286,20 @@ def _assign_workshops(event: Event, registration: Registration, *, strict: bool)
 
 def _place(event: Event, registration: Registration, now: datetime) -> None:
     """Confirm the registration if a place is free, else put it on the waiting list."""
-    free = free_places(event, now)
-    waiting_ahead = _first_waiting(event) is not None
-    if free is None or (free > 0 and not waiting_ahead):
+    _set_placement(registration, place_counts(event, now), event, now)
+    if registration.state == RegistrationState.CONFIRMED:
+        _assign_workshops(event, registration, strict=True)
+    db.session.flush()
+
+
+def _set_placement(registration: Registration, counts: PlaceCounts, event: Event, now) -> None:
+    # Nobody jumps the waiting list: a free place goes to the waiting first.
+    free = _free_from(event, counts)
+    if free is None or (free > 0 and not counts.waiting):
         registration.state = RegistrationState.CONFIRMED
         registration.confirmed_dt = now
-        _assign_workshops(event, registration, strict=True)
     else:
         registration.state = RegistrationState.WAITING
-    db.session.flush()
 
 
 def register(event_id: int, applicant: Applicant, picks: Picks | None = None, now=None):
@@ -207,7 +309,10 @@ def register(event_id: int, applicant: Applicant, picks: Picks | None = None, no
     check_registration_open(event, now)
     check_audience(event, applicant.member)
     chosen = validate_picks(event, picks or {})
-    _release_expired_offers(event, now)
+    counts = place_counts(event, now)
+    if counts.expired_offers:
+        _release_expired_offers(event, now)
+        counts = place_counts(event, now)
 
     registration = _existing_registration(event, applicant)
     if registration is not None and registration.state != RegistrationState.CANCELLED:
@@ -215,9 +320,10 @@ def register(event_id: int, applicant: Applicant, picks: Picks | None = None, no
             notifications.guest_confirmation(registration)  # send the link again
             return registration
         raise RegistrationRefused("Sie sind für diese Veranstaltung bereits angemeldet.")
-    if registration is None:
+    is_new = registration is None
+    if is_new:
+        # Filled in completely before its one INSERT: no UPDATE, no reloading its choices.
         registration = Registration(event=event, email=applicant.email.strip().lower())
-        db.session.add(registration)
     registration.member_id = applicant.member.id if applicant.member else None
     registration.first_name = applicant.first_name
     registration.last_name = applicant.last_name
@@ -229,17 +335,26 @@ def register(event_id: int, applicant: Applicant, picks: Picks | None = None, no
     registration.cancelled_dt = None
     registration.created_dt = now  # the waiting list is ordered by this
     registration.state = RegistrationState.UNCONFIRMED
+    if applicant.member is not None:
+        _set_placement(registration, counts, event, now)
+    if is_new:
+        _add_choices(registration, chosen)
+        db.session.add(registration)
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        # No savepoint: the event lock already keeps a second registration of this person
+        # out; the unique constraint is the last line of defence, and after a refusal the
+        # caller rolls the whole transaction back anyway.
+        db.session.flush()
     except IntegrityError as exc:
         raise RegistrationRefused("Sie sind für diese Veranstaltung bereits angemeldet.") from exc
-    _set_choices(registration, chosen)
+    if not is_new:
+        _set_choices(registration, chosen)
 
     if applicant.member is None:
         notifications.guest_confirmation(registration)
         return registration
-    _place(event, registration, now)
+    if chosen and registration.state == RegistrationState.CONFIRMED:
+        _assign_workshops(event, registration, strict=True)
     notifications.registration_placed(registration)
     return registration
 

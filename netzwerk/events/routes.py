@@ -75,10 +75,14 @@ def _is_coordinator() -> bool:
 DETAIL_LOADS = (selectinload(Event.workshops), selectinload(Event.target_groups))
 
 
-def _event_for_visitor(event_id: int) -> Event:
+def _event_for_visitor(event_id: int, *, lock: bool = False) -> Event:
     """The event if this visitor may see it: drafts only for coordinators, members-only
-    events only for people who are logged in."""
-    event = db.session.get(Event, event_id, options=DETAIL_LOADS)
+    events only for people who are logged in. lock: for a registration, which locks the
+    event anyway; locked first, it is loaded once."""
+    if lock:
+        event = operations.find_and_lock_event(event_id, DETAIL_LOADS)
+    else:
+        event = db.session.get(Event, event_id, options=DETAIL_LOADS)
     if event is None:
         abort(404)
     if event.state == EventState.DRAFT and not _is_coordinator():
@@ -205,7 +209,7 @@ def event_ics(event_id: int):
 
 @bp.post("/veranstaltungen/<int:event_id>/anmelden")
 def register(event_id: int):
-    event = _event_for_visitor(event_id)
+    event = _event_for_visitor(event_id, lock=True)
     member = _current_member()
     blocker = _registration_blocker(event, member, utcnow())
     if blocker:
@@ -227,9 +231,10 @@ def register(event_id: int):
     except RegistrationRefused as refused:
         db.session.rollback()
         return _refused(event, member, form, refused)
+    # event_id, not event.id: after the commit that would load the event again.
     if guest:
-        return redirect(url_for("events.guest_pending", event_id=event.id))
-    return redirect(url_for("events.registered", event_id=event.id))
+        return redirect(url_for("events.guest_pending", event_id=event_id))
+    return redirect(url_for("events.registered", event_id=event_id))
 
 
 def _refused(event: Event, member: Member | None, form, refused: RegistrationRefused):

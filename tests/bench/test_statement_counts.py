@@ -181,3 +181,52 @@ def test_a_page_costs_the_same_few_statements_for_a_network_three_times_larger(
 
     assert large == small, f"{page}: {small} statements for the small network, {large} for 3×"
     assert large <= STATEMENT_LIMIT, f"{page}: {large} statements"
+
+
+# A registration: load and lock the event (with target groups and workshops), the user,
+# the member's Träger and schools, one count of places, any earlier registration, then
+# INSERT the registration and its confirmation mail with the .ics.
+REGISTRATION_STATEMENT_LIMIT = 10
+
+
+def statements_for_post(server, client, url: str, data: dict) -> int:
+    db.session.commit()
+    with server.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE"):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    event.listen(Session, "do_orm_execute", _refuse_lazy_loads)
+    try:
+        response = client.post(url, data=data)
+    finally:
+        event.remove(Session, "do_orm_execute", _refuse_lazy_loads)
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 302, (url, response.status_code)
+    return len(statements)
+
+
+def test_a_registration_costs_the_same_few_statements_however_full_the_event(server):
+    event_ = factories.make_event(capacity=100, groups=("schuso", "sofa"))
+    first = factories.make_member(with_account=True)
+    later = factories.make_member(with_account=True)
+    url = f"/veranstaltungen/{event_.id}/anmelden"
+    emails = first.email, later.email
+    db.session.commit()
+
+    def register(email: str) -> int:
+        client = server.test_client()
+        client.post("/login", data={"email": email, "password": factories.PASSWORD})
+        return statements_for_post(server, client, url, {})
+
+    alone = register(emails[0])
+    for _ in range(30):
+        factories.make_registration(event_, factories.make_member())
+    crowded = register(emails[1])
+
+    assert crowded == alone, f"{alone} statements for the first, {crowded} for the 32nd"
+    assert crowded <= REGISTRATION_STATEMENT_LIMIT, f"{crowded} statements"
