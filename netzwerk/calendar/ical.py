@@ -427,7 +427,7 @@ def registration_invitation(registration: Registration, method: str = "REQUEST")
 
 
 def _invitation_calendar(component: icalendar.Event, event: Event, method: str) -> bytes:
-    """make_calendar([component], ...).to_ical(), byte for byte, for a fifth of the time:
+    """make_calendar([component], ...).to_ical(), byte for byte, in about half the time:
     the shared Berlin VTIMEZONE goes in as bytes serialized once, the rest through the
     faster serialize(). Every registration's confirmation mail carries one of these."""
     head = make_calendar(
