@@ -1,22 +1,27 @@
 """Public pages seen by visitors without a session are rendered once per data change."""
 
+import re
+
 from sqlalchemy import event
 
+from netzwerk import create_app
+from netzwerk.core.pagecache import TOKEN_STANDIN
 from netzwerk.db import db
 from tests import factories
 
 
-def _statements(client, url, **kwargs):
+def _statements(client, url, engine=None):
     statements = []
+    engine = engine or db.engine
 
     def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(engine, "before_cursor_execute", count)
     try:
-        response = client.get(url, **kwargs)
+        response = client.get(url)
     finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200, url
     return response, len(statements)
 
@@ -65,17 +70,49 @@ def test_logged_in_visitors_never_get_the_visitors_page(app, client, auth):
     assert "Abmelden" in page
 
 
-def test_a_page_with_a_form_token_is_not_kept(app, client):
-    app.config["WTF_CSRF_ENABLED"] = True
+def _csrf_token(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def test_a_guest_form_is_kept_with_each_visitors_own_token(app):
     event_ = factories.make_event(title="Offen für Gäste", allows_guests=True)
     url = f"/veranstaltungen/{event_.id}"
+    db.session.commit()
+    # A second app: each request gets its own app context (and g), as under gunicorn.
+    server = create_app({**app.config, "WTF_CSRF_ENABLED": True})
 
-    first, _ = _statements(client, url)
-    stranger = app.test_client()
-    again, statements = _statements(stranger, url)
+    first = server.test_client().get(url)
+    stranger = server.test_client()
+    with server.app_context():
+        engine = db.engine
+    again, statements = _statements(stranger, url, engine=engine)
 
-    assert 'name="csrf_token"' in first.get_data(as_text=True)
-    assert statements > 0  # rendered anew: its CSRF token belongs to one visitor
+    assert statements == 0  # the page came from the cache
+    tokens = _csrf_token(first.get_data(as_text=True)), _csrf_token(again.get_data(as_text=True))
+    assert tokens[0] != tokens[1]  # each visitor's own, bound to their own session
+    assert TOKEN_STANDIN not in again.get_data(as_text=True)
+    assert "Set-Cookie" in again.headers
+
+    # The guest registers from the kept page with the token it carried.
+    response = stranger.post(
+        f"{url}/anmelden",
+        data={
+            "csrf_token": tokens[1],
+            "first_name": "Gerda",
+            "last_name": "Gast",
+            "email": "gerda.gast@example.org",
+            "employer_name": "AWO Musterstadt",
+            "consent": "y",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert response.headers["Location"].endswith(f"{url}/bestaetigung")
+    # Another visitor's token is refused: it belongs to another session.
+    refused = server.test_client()
+    refused.get(url)
+    assert refused.post(f"{url}/anmelden", data={"csrf_token": tokens[0]}).status_code == 400
+    with server.app_context():
+        db.engine.dispose()
 
 
 def test_memo_off_renders_every_time(app, client):
