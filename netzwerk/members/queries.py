@@ -1,6 +1,6 @@
 """Reads over members and schools that several pages share."""
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, select
@@ -215,82 +215,167 @@ class CoverageBreakdown:
 
 
 @dataclass(frozen=True)
+class SchoolPage:
+    """One page of the coverage table, with what the shared pagination macro reads."""
+
+    items: list[SchoolCoverage]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+@dataclass(frozen=True)
 class CoverageReport:
     summary: CoverageSummary
     groups: list[GroupCoverage]
-    schools: list[SchoolCoverage]  # the table's rows, after "nur ohne Fachkraft"
+    schools: SchoolPage  # the table's rows on this page, after "nur ohne Fachkraft"
     by_school_form: list[CoverageBreakdown]
     by_district: list[CoverageBreakdown]
 
 
-def coverage_report(where=None, *, uncovered_only: bool = False) -> CoverageReport:
+def coverage_report(
+    where=None, *, uncovered_only: bool = False, page: int = 1, per_page: int = 50
+) -> CoverageReport:
     """Everything the coverage page shows, in a fixed number of statements.
 
-    Loads the filtered schools once and the active member-school pairs once and counts
-    in Python, so the page costs the same few queries for 40 schools or 1,000.
+    The figures are counted by the database; only the schools of the requested page are
+    loaded with their members, so a request holds one page, not every school in the Land.
     """
+    covered_ids = (
+        select(member_schools.c.school_id)
+        .join(Member, Member.id == member_schools.c.member_id)
+        .where(Member.is_active)
+    )
+    by_school_form, by_district = _coverage_breakdowns(where, covered_ids)
+    groups, members_active = _coverage_by_group(where)
+    schools_total = sum(row.schools_total for row in by_school_form)
+    schools_covered = sum(row.schools_covered for row in by_school_form)
+    summary = CoverageSummary(schools_total, schools_covered, members_active)
+
+    total = summary.schools_uncovered if uncovered_only else schools_total
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
     schools_query = (
         select(School.id, School.name, School.school_form, District.name)
         .outerjoin(District, District.id == School.district_id)
         .order_by(School.name)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
-    pairs_query = (
+    if where is not None:
+        schools_query = schools_query.where(where)
+    if uncovered_only:
+        schools_query = schools_query.where(School.id.not_in(covered_ids))
+    schools = {row[0]: SchoolCoverage(*row) for row in db.session.execute(schools_query)}
+    _add_covering_members(schools)
+    return CoverageReport(
+        summary=summary,
+        groups=groups,
+        schools=SchoolPage(list(schools.values()), page, per_page, total),
+        by_school_form=by_school_form,
+        by_district=by_district,
+    )
+
+
+def _coverage_breakdowns(where, covered_ids):
+    """Schools with and without active members per Schulform and per Sozialraum."""
+    # One uncorrelated IN list of covered schools, built once, not a probe per school.
+    is_covered = case((School.id.in_(covered_ids), 1))
+    query = (
+        select(School.school_form, District.name, func.count(School.id), func.count(is_covered))
+        .outerjoin(District, District.id == School.district_id)
+        .group_by(School.school_form, District.name)
+    )
+    if where is not None:
+        query = query.where(where)
+    forms: dict[SchoolForm, list[int]] = defaultdict(lambda: [0, 0])
+    districts: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
+    for school_form, district_name, total, covered in db.session.execute(query):
+        for counts in (forms[school_form], districts[district_name]):
+            counts[0] += covered
+            counts[1] += total
+    district_order = sorted(name for name in districts if name) + [None]
+    return (
+        [CoverageBreakdown(f.label, *forms[f]) for f in SchoolForm if f in forms],
+        [
+            CoverageBreakdown(name or "ohne Sozialraum", *districts[name])
+            for name in district_order
+            if name in districts
+        ],
+    )
+
+
+def _coverage_by_group(where) -> tuple[list[GroupCoverage], int]:
+    """Each Berufsgruppe's covered schools and active members there, and the number of
+    active members the summary shows: all of them, or with a filter those at its schools."""
+    at_schools = select(member_schools.c.member_id, member_schools.c.school_id).join(
+        School, School.id == member_schools.c.school_id
+    )
+    if where is not None:
+        at_schools = at_schools.where(where)
+    at_schools = at_schools.subquery()
+    # Active members joined to their (filtered) schools, members without one kept: they
+    # count in the unfiltered summary, not in any group's reach.
+    rows = db.session.execute(
+        select(
+            Member.group_id,
+            func.count(func.distinct(at_schools.c.school_id)),
+            func.count(func.distinct(case((at_schools.c.school_id.is_not(None), Member.id)))),
+            func.count(func.distinct(Member.id)),
+        )
+        .outerjoin(at_schools, at_schools.c.member_id == Member.id)
+        .where(Member.is_active)
+        .group_by(Member.group_id)
+    ).all()
+    reach = {group_id: (schools, members) for group_id, schools, members, _ in rows}
+    groups = [GroupCoverage(g, *reach.get(g.id, (0, 0))) for g in all_groups()]
+    if reach.get(None, (0, 0))[1]:
+        groups.append(GroupCoverage(None, *reach[None]))
+    at_any_school = sum(members for _, _, members, _ in rows)
+    members_active = at_any_school if where is not None else sum(row[3] for row in rows)
+    return groups, members_active
+
+
+def _add_covering_members(schools: dict[int, SchoolCoverage]) -> None:
+    """The active members at the page's schools, by Berufsgruppe, sorted by name."""
+    # Inactive members are skipped here, not in SQL: with is_active in the WHERE clause,
+    # SQLite walks all active members through their index instead of the page's schools.
+    pairs = db.session.execute(
         select(
             member_schools.c.school_id,
             Member.id,
             Member.group_id,
             Member.first_name,
             Member.last_name,
+            Member.is_active,
         )
         .join(Member, Member.id == member_schools.c.member_id)
-        .join(School, School.id == member_schools.c.school_id)
-        .where(Member.is_active)
+        .where(member_schools.c.school_id.in_(list(schools)))
         .order_by(Member.last_name, Member.first_name, Member.id)
     )
-    if where is not None:
-        schools_query = schools_query.where(where)
-        pairs_query = pairs_query.where(where)
-
-    schools = {row[0]: SchoolCoverage(*row) for row in db.session.execute(schools_query)}
-    members_per_group: dict[int | None, set[int]] = defaultdict(set)
-    schools_per_group: dict[int | None, set[int]] = defaultdict(set)
-    for school_id, member_id, group_id, first_name, last_name in db.session.execute(pairs_query):
+    for school_id, member_id, group_id, first_name, last_name, is_active in pairs:
+        if not is_active:
+            continue
         schools[school_id].members_by_group.setdefault(group_id, []).append(
             CoveringMember(member_id, first_name, last_name)
         )
-        members_per_group[group_id].add(member_id)
-        schools_per_group[group_id].add(school_id)
-
-    groups = [
-        GroupCoverage(g, len(schools_per_group[g.id]), len(members_per_group[g.id]))
-        for g in all_groups()
-    ]
-    if None in members_per_group:
-        groups.append(
-            GroupCoverage(None, len(schools_per_group[None]), len(members_per_group[None]))
-        )
-
-    rows = list(schools.values())
-    return CoverageReport(
-        summary=coverage_summary(where),
-        groups=groups,
-        schools=[s for s in rows if not s.is_covered] if uncovered_only else rows,
-        by_school_form=_breakdown(
-            rows, lambda s: s.school_form, order=list(SchoolForm), label=lambda f: f.label
-        ),
-        by_district=_breakdown(
-            rows,
-            lambda s: s.district_name,
-            order=sorted({s.district_name for s in rows if s.district_name}) + [None],
-            label=lambda name: name or "ohne Sozialraum",
-        ),
-    )
-
-
-def _breakdown(rows, key, *, order, label) -> list[CoverageBreakdown]:
-    total: Counter = Counter()
-    covered: Counter = Counter()
-    for school in rows:
-        total[key(school)] += 1
-        covered[key(school)] += school.is_covered
-    return [CoverageBreakdown(label(k), covered[k], total[k]) for k in order if total[k]]

@@ -127,7 +127,12 @@ def coverage():
     where = queries.school_filter(
         school_form=filters.school_form_value, district_id=filters.district_id
     )
-    report = queries.coverage_report(where, uncovered_only=bool(filters.nur_ohne.data))
+    report = queries.coverage_report(
+        where,
+        uncovered_only=bool(filters.nur_ohne.data),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["MEMBERS_PER_PAGE"],
+    )
     return render_template(
         "members/coverage.html",
         filters=filters,

@@ -114,6 +114,50 @@ def test_schools_without_district_appear_in_their_own_row(coordinator_client, ne
     assert "3 von 6 Schulen mit Fachkräften" in text
 
 
+def school_rows(html: str) -> list[str]:
+    """The school names in the table, in order."""
+    return re.findall(r'<th scope="row"><a href="/verwaltung/schulen/\d+">([^<]+)</a>', html)
+
+
+def test_the_table_is_paged_and_the_figures_cover_every_school(app, coordinator_client, network):
+    app.config["MEMBERS_PER_PAGE"] = 2
+
+    first = coordinator_client.get(URL).text
+    last = coordinator_client.get(URL, query_string={"page": 3}).text
+
+    assert school_rows(first) == ["Grundschule Am Markt", "Grundschule Bachstraße"]
+    assert "5 Schulen, Seite 1 von 3" in text_of(first)
+    assert '<nav class="pagination" aria-label="Seiten">' in first
+    assert 'href="/verwaltung/abdeckung?page=2" rel="next">Weiter' in first
+    assert school_rows(last) == ["Realschule Eichenweg"]
+    assert 'rel="prev">‹ Zurück' in last and 'rel="next"' not in last
+    for html in (first, last):  # the summary and the breakdown count all five schools
+        assert "3 von 5 Schulen mit Fachkräften" in text_of(html)
+        assert "Gymnasium 0 2 2" in text_of(html)
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", last, re.S) if "Eichenweg" in r)
+    assert text_of(row) == "Realschule Eichenweg Realschule Nord Anna Arndt Emil Engel"
+
+
+def test_paging_keeps_the_filters_and_a_page_past_the_end_shows_the_last(
+    app, coordinator_client, network
+):
+    app.config["MEMBERS_PER_PAGE"] = 1
+    query = {"nur_ohne": "y", "sozialraum": network["nord"]}
+
+    first = coordinator_client.get(URL, query_string=query).text
+    beyond = coordinator_client.get(URL, query_string={**query, "page": 99}).text
+
+    assert school_rows(first) == ["Gymnasium Nord"]
+    assert "1 Schule ohne Fachkraft" in text_of(first)
+    assert "Seite" not in text_of(first).split("Schulen im Einzelnen")[1]
+    assert school_rows(beyond) == ["Gymnasium Nord"]
+    query = {"nur_ohne": "y"}
+    second = coordinator_client.get(URL, query_string={**query, "page": 2}).text
+    assert school_rows(second) == ["Gymnasium Süd"]
+    assert "2 Schulen ohne Fachkraft, Seite 2 von 2" in text_of(second)
+    assert 'href="/verwaltung/abdeckung?nur_ohne=y&amp;page=1" rel="prev"' in second
+
+
 def _statements_for(client, url: str) -> int:
     statements = []
 
