@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -106,10 +107,7 @@ class Feed:
 
     @property
     def etag(self) -> str:
-        # Equal versions give equal bytes, so the version names the content as well as
-        # a hash of it would, and needs no building to compare.
-        token = repr((FEED_FORMAT, self.key, self.version.key)).encode()
-        return hashlib.sha256(token).hexdigest()[:32]
+        return _etag(self.key, self.version.key)
 
     @property
     def last_modified(self) -> datetime:
@@ -121,6 +119,14 @@ class Feed:
             (self.key, self.version.key),
             lambda: calendar_bytes(self.chunks(), self.name, self.description),
         )
+
+
+@lru_cache(maxsize=1024)
+def _etag(key: tuple, version_key: tuple) -> str:
+    # Equal versions give equal bytes, so the version names the content as well as
+    # a hash of it would, and needs no building to compare. Kept: polls repeat it.
+    token = repr((FEED_FORMAT, key, version_key)).encode()
+    return hashlib.sha256(token).hexdigest()[:32]
 
 
 def _settings(window: queries.Window) -> tuple:
