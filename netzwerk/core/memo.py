@@ -40,12 +40,13 @@ def remembered(key: tuple, compute: Callable[[], T], *, at: datetime | None = No
     at: the moment the result depends on (a feed's window); a result for a moment more
     than the memo's seconds away is not reused.
     """
-    if _seconds() <= 0:
+    seconds = _seconds()  # read once: feeds polled many times a second call this each time
+    if seconds <= 0:
         return compute()
     generation = current_generation()
     kept = _entries().get(key)
-    if _valid(kept, generation) and (
-        at is None or abs((at - kept[3]).total_seconds()) < _seconds()
+    if _valid(kept, generation, seconds) and (
+        at is None or abs((at - kept[3]).total_seconds()) < seconds
     ):
         return kept[2]
     value = compute()
@@ -60,10 +61,11 @@ def current_generation() -> int:
 
 def recall(key: tuple):
     """The value kept under key while still valid, else None."""
-    if _seconds() <= 0:
+    seconds = _seconds()
+    if seconds <= 0:
         return None
     kept = _entries().get(key)
-    return kept[2] if _valid(kept, _generation) else None
+    return kept[2] if _valid(kept, _generation, seconds) else None
 
 
 def keep(key: tuple, value, generation: int, *, at: datetime | None = None) -> None:
@@ -76,8 +78,8 @@ def keep(key: tuple, value, generation: int, *, at: datetime | None = None) -> N
     entries[key] = (generation, time.monotonic(), value, at)
 
 
-def _valid(kept, generation: int) -> bool:
-    return kept is not None and kept[0] == generation and time.monotonic() - kept[1] < _seconds()
+def _valid(kept, generation: int, seconds: float) -> bool:
+    return kept is not None and kept[0] == generation and time.monotonic() - kept[1] < seconds
 
 
 def _seconds() -> float:

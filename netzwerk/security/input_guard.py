@@ -18,8 +18,16 @@ def _has_nul(text: str) -> bool:
     return "\x00" in text
 
 
+def _query_needs_parsing() -> bool:
+    # Decoded, the query holds a NUL only where the raw one has %00 or a NUL itself: an
+    # ASCII query without either needs no parsing here, which most requests are spared.
+    # Any other is parsed as always (raw bytes that are not UTF-8 fail there, as before).
+    query = request.query_string
+    return not query.isascii() or b"%00" in query or b"\x00" in query
+
+
 def refuse_nul_in_url():
-    arguments = request.args.items(multi=True)
+    arguments = request.args.items(multi=True) if _query_needs_parsing() else ()
     if _has_nul(request.path) or any(_has_nul(k) or _has_nul(v) for k, v in arguments):
         from netzwerk.core.errors import render_error  # core.errors imports this package
 
