@@ -4,18 +4,21 @@ the fan-out into the outbox (one personal copy per recipient).
 The fan-out renders the mail templates once (list_mail.py), with markers where the
 personal parts go (greeting, unsubscribe link, why the person receives the list), and
 fills them in per recipient with plain string replacement; all copies then go into the
-outbox with one bulk INSERT. Queueing 5,000 copies takes a fraction of a second that way.
+outbox at once (COPY on PostgreSQL, one executemany INSERT on SQLite). Queueing 5,000
+copies takes a fraction of a second that way.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
 from markupsafe import escape
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from netzwerk.accounts.models import User
 from netzwerk.db import db, utcnow
@@ -33,7 +36,7 @@ from netzwerk.mailing.models import (
     OutboxMessage,
     OutboxState,
 )
-from netzwerk.mailing.outbox import single_line
+from netzwerk.mailing.outbox import insert_outbox_rows, single_line
 from netzwerk.mailing.recipients import list_recipients
 
 TEST_PREFIX = "[TEST] "
@@ -211,6 +214,27 @@ def _take_for_sending(message: ListMessage) -> None:
 
 def fan_out(message: ListMessage, *, refuse_empty: bool = False) -> int:
     """Queue one personal copy per recipient; the message is then SENT. Returns how many."""
+    with _cycle_collector_paused():
+        return _fan_out(message, refuse_empty)
+
+
+@contextmanager
+def _cycle_collector_paused():
+    """The fan-out keeps tens of thousands of new objects alive until its INSERT; that many
+    survivors make Python's cycle collector walk every object of the process, a third of
+    the fan-out's CPU for 5,000 recipients. Reference counting still frees everything, and
+    the collector runs again afterwards. Left alone if something else turned it off."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _fan_out(message: ListMessage, refuse_empty: bool) -> int:
     mailing_list = message.mailing_list
     recipients = list_recipients(mailing_list)
     if refuse_empty and not recipients:
@@ -265,9 +289,7 @@ def fan_out(message: ListMessage, *, refuse_empty: bool = False) -> int:
                 "extra_headers": list_mail.list_headers(list_id, url, mailto),
             }
         )
-    if rows:
-        # Into the table, not through the ORM's bulk insert, which handles each row again.
-        db.session.execute(insert(OutboxMessage.__table__), rows)
+    insert_outbox_rows(rows)
     message.state = ListMessageState.SENT
     message.sent_dt = now
     message.recipient_count = len(rows)

@@ -1,5 +1,6 @@
 """Writing to a list: compose, preview, test mail, send now, plan; what recipients receive."""
 
+import gc
 import re
 import time
 from datetime import timedelta
@@ -7,13 +8,19 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from netzwerk.db import db, utcnow
-from netzwerk.mailing.messages import MessageRefused, dispatch_scheduled, update_draft
+from netzwerk.mailing.messages import (
+    MessageRefused,
+    delivery_counts,
+    dispatch_scheduled,
+    update_draft,
+)
 from netzwerk.mailing.models import (
     ListMessage,
     ListMessageState,
     OutboxMessage,
     OutboxState,
 )
+from netzwerk.mailing.tokens import read_unsubscribe_token
 from tests import factories
 from tests.conftest import mail_body
 from tests.helpers import statements_for, text_of
@@ -183,6 +190,69 @@ def test_each_person_gets_one_personal_copy_with_list_headers(coordinator_client
     db.session.refresh(message)
     assert message.state == ListMessageState.SENT
     assert message.recipient_count == 3
+
+
+def test_queueing_stores_one_personal_copy_per_recipient_and_shows_the_count(
+    coordinator_client,
+):
+    mailing_list = _list_with_people()
+    message = write_message(mailing_list)
+    response = coordinator_client.post(
+        f"/verwaltung/verteiler/nachrichten/{message.id}/senden", follow_redirects=True
+    )
+    assert "geht an 3 Empfängerinnen und Empfänger" in text_of(response.text)
+
+    copies = (
+        db.session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.list_message_id == message.id)
+            .order_by(OutboxMessage.to_email)
+        )
+        .scalars()
+        .all()
+    )
+    assert [c.to_email for c in copies] == [
+        "ayse@example.org",
+        "extern@example.org",
+        "joerg@example.org",
+    ]
+    assert delivery_counts([message.id])[message.id][OutboxState.QUEUED] == 3
+    for copy in copies:
+        assert (copy.state, copy.attempts, copy.last_error) == (OutboxState.QUEUED, 0, "")
+        assert copy.reply_to == "koordination@example.org"
+        url = re.fullmatch(r"<([^>]+)>, <mailto:[^>]+>", copy.extra_headers["List-Unsubscribe"])[1]
+        assert read_unsubscribe_token(url.rsplit("/", 1)[1]) == (mailing_list.id, copy.to_email)
+        assert url in copy.body_text  # the footer links the same personal address
+    assert copies[2].body_text.startswith("Hallo Jörg,")
+    assert copies[2].to_name == "Jörg Größe"
+
+
+def test_queueing_leaves_the_cycle_collector_as_it_found_it(coordinator_client, monkeypatch):
+    from netzwerk.mailing import messages
+
+    during = []
+    list_recipients = messages.list_recipients
+    monkeypatch.setattr(
+        messages,
+        "list_recipients",
+        lambda ml: during.append(gc.isenabled()) or list_recipients(ml),
+    )
+    mailing_list = _list_with_people()
+    first, second = write_message(mailing_list), write_message(mailing_list, subject="Zwei")
+
+    coordinator_client.post(f"/verwaltung/verteiler/nachrichten/{first.id}/senden")
+    assert gc.isenabled()
+    gc.disable()  # as a server might run
+    try:
+        coordinator_client.post(f"/verwaltung/verteiler/nachrichten/{second.id}/senden")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert during == [False, False]
+    assert delivery_counts([first.id, second.id]) == {
+        first.id: {**dict.fromkeys(OutboxState, 0), OutboxState.QUEUED: 3},
+        second.id: {**dict.fromkeys(OutboxState, 0), OutboxState.QUEUED: 3},
+    }
 
 
 def test_the_unsubscribe_link_in_the_mail_unsubscribes_that_person(coordinator_client, deliver):

@@ -4,7 +4,7 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from netzwerk.db import db, utcnow
 from netzwerk.mailing.delivery import deliver_all
@@ -135,3 +135,56 @@ def test_mail_send_command_reports_in_german(app, smtp, runner):
     assert result.exit_code == 0
     assert "1 zugestellt" in result.output
     assert len(smtp.messages) == 1
+
+
+def test_many_rows_at_once_are_stored_as_one_insert_would_store_them(app, monkeypatch):
+    """The fan-out's bulk write (COPY on PostgreSQL) keeps every value, awkward characters
+    and column defaults included, exactly as an INSERT stores them."""
+    from netzwerk.mailing import outbox
+
+    copied = []
+    copy_rows = outbox.copy_rows
+    monkeypatch.setattr(outbox, "copy_rows", lambda *args: copied.append(copy_rows(*args)))
+    now = utcnow()
+
+    def rows(prefix: str) -> list[dict]:
+        return [
+            {
+                "state": OutboxState.QUEUED,
+                "to_email": f"{prefix}{i}@example.org",
+                "subject": "Rundbrief „Übergänge“\t2026",
+                "body_text": f"Hallo Jörg {i},\n\tC:\\Pfad\\N \\. \\\\ Ende\r\n",
+                "body_html": None if i else "<p>Grüße &amp; mehr</p>",
+                "list_message_id": None,
+                "next_attempt_dt": now,
+                "created_dt": now,
+                "extra_headers": {"List-Id": "Äpfel <a.b>", "X-Zeichen": 'tab\tund \\ "q"'},
+            }
+            for i in range(3)
+        ]
+
+    outbox.insert_outbox_rows(rows("bulk"))
+    db.session.execute(insert(OutboxMessage.__table__), rows("einzeln"))
+    db.session.commit()
+    assert len(copied) == (1 if db.engine.dialect.name == "postgresql" else 0)
+
+    table = OutboxMessage.__table__
+    columns = [c for c in table.c if c.name not in ("id", "to_email")]
+
+    def stored(prefix: str) -> list[tuple]:
+        return [
+            tuple(row)
+            for row in db.session.execute(
+                select(*columns)
+                .where(table.c.to_email.like(f"{prefix}%"))
+                .order_by(table.c.to_email)
+            )
+        ]
+
+    bulk = stored("bulk")
+    assert bulk == stored("einzeln")
+    first = dict(zip([c.name for c in columns], bulk[0], strict=True))
+    assert first["body_text"] == "Hallo Jörg 0,\n\tC:\\Pfad\\N \\. \\\\ Ende\r\n"
+    assert first["extra_headers"] == rows("x")[0]["extra_headers"]
+    assert (first["to_name"], first["attempts"], first["last_error"]) == ("", 0, "")
+    assert first["claimed_by"] is first["sent_dt"] is None
