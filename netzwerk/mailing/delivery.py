@@ -20,8 +20,9 @@ import secrets
 import smtplib
 import socket
 import time
+from contextlib import closing
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, or_, select, update
@@ -176,19 +177,26 @@ def _record_failure(message: Outgoing, exc: Exception) -> None:
         record_bounce(message.to_email, values["last_error"])
 
 
-# The two statements run for every message, built once: constructing an UPDATE and
-# passing it through the ORM cost more than SQLite took to run it.
+# The statements run for every message, built once: constructing an UPDATE and passing
+# it through the ORM cost more than SQLite took to run it.
 _outbox = OutboxMessage.__table__
+_subscriptions = Subscription.__table__
 _MARK_SENT = (
     update(_outbox)
-    .where(_outbox.c.id == bindparam("message_id"))
+    .where(_outbox.c.id == bindparam("sent_id"))
     .values(
         state=OutboxState.SENT,
-        sent_dt=bindparam("now", type_=_outbox.c.sent_dt.type),
+        sent_dt=bindparam("sent_time", type_=_outbox.c.sent_dt.type),
         attempts=bindparam("new_attempts", type_=_outbox.c.attempts.type),
         last_error="",
         claimed_by=None,
     )
+)
+# A double opt-in request's proof names when the confirmation mail went out.
+_CONFIRMATION_SENT = (
+    update(_subscriptions)
+    .where(_subscriptions.c.confirmation_message_id == bindparam("sent_id"))
+    .values(confirmation_sent_dt=bindparam("sent_time", type_=_outbox.c.sent_dt.type))
 )
 _RENEW_CLAIM = (
     update(_outbox)
@@ -199,29 +207,74 @@ _RENEW_CLAIM = (
     )
     .values(claimed_dt=bindparam("now", type_=_outbox.c.claimed_dt.type))
 )
-_CONFIRMATION_SENT = (
-    update(Subscription.__table__)
-    .where(Subscription.__table__.c.confirmation_message_id == bindparam("message_id"))
-    .values(confirmation_sent_dt=bindparam("now", type_=Subscription.confirmation_sent_dt.type))
+# PostgreSQL: the same UPDATEs as one statement each (data-modifying WITH).
+_SENT_AND_RENEW = _RENEW_CLAIM.add_cte(_MARK_SENT.cte("sent"))
+_CONFIRMED_AND_RENEW = _RENEW_CLAIM.add_cte(
+    _MARK_SENT.cte("sent"), _CONFIRMATION_SENT.cte("confirmed")
 )
+_CONFIRMED = _MARK_SENT.add_cte(_CONFIRMATION_SENT.cte("confirmed"))
 
 
-def _record_sent(message: Outgoing) -> None:
-    now = utcnow()
-    db.session.execute(
-        _MARK_SENT, {"message_id": message.id, "now": now, "new_attempts": message.attempts + 1}
-    )
-    if not message.is_list_mail:
-        # A double opt-in request's proof names when the confirmation mail went out.
-        db.session.execute(_CONFIRMATION_SENT, {"message_id": message.id, "now": now})
+class ResultLog:
+    """Writes a batch's results on a connection of its own, in as few trips to the
+    database as the guarantee allows.
 
+    A sent message is recorded in the transaction that renews the claim on the next one,
+    before that next send: after a crash only the message in flight can go out twice.
+    On PostgreSQL both are one statement in autocommit mode, one round trip per message;
+    through the session they were five (pool ping, BEGIN, two UPDATE, COMMIT), and
+    delivery stayed under 300 a second. SQLite runs both UPDATEs in one transaction.
+    """
 
-def _renew_claim(message: Outgoing, worker: str) -> bool:
-    """Still ours? Renew the claim right before sending; another worker may have taken it."""
-    result = db.session.execute(
-        _RENEW_CLAIM, {"message_id": message.id, "worker": worker, "now": utcnow()}
-    )
-    return result.rowcount == 1
+    def __init__(self, worker: str):
+        self.worker = worker
+        self.sent: tuple[Outgoing, datetime] | None = None
+        connection = db.engine.connect()
+        self.one_statement = connection.dialect.name == "postgresql"
+        if self.one_statement:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        self.connection = connection
+
+    def renew_claim(self, message: Outgoing) -> bool:
+        """Still ours? Renew the claim right before sending; another worker may have taken
+        it. Records the previous message as sent in the same transaction."""
+        params = {"message_id": message.id, "worker": self.worker, "now": utcnow()}
+        statement = _RENEW_CLAIM
+        if self.sent is not None:
+            sent, params["sent_time"] = self.sent
+            params.update(sent_id=sent.id, new_attempts=sent.attempts + 1)
+            if self.one_statement:
+                statement = _SENT_AND_RENEW if sent.is_list_mail else _CONFIRMED_AND_RENEW
+            else:
+                self._mark_sent(sent, params)
+        owned = self.connection.execute(statement, params).rowcount == 1
+        self.connection.commit()
+        self.sent = None
+        return owned
+
+    def record_sent(self, message: Outgoing) -> None:
+        """Written with the next claim, or by flush()."""
+        self.sent = (message, utcnow())
+
+    def flush(self) -> None:
+        if self.sent is None:
+            return
+        sent, sent_time = self.sent
+        params = {"sent_id": sent.id, "sent_time": sent_time, "new_attempts": sent.attempts + 1}
+        if self.one_statement:
+            self.connection.execute(_MARK_SENT if sent.is_list_mail else _CONFIRMED, params)
+        else:
+            self._mark_sent(sent, params)
+        self.connection.commit()
+        self.sent = None
+
+    def _mark_sent(self, sent: Outgoing, params: dict) -> None:
+        self.connection.execute(_MARK_SENT, params)
+        if not sent.is_list_mail:
+            self.connection.execute(_CONFIRMATION_SENT, params)
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def _release(messages: list[Outgoing], worker: str) -> None:
@@ -338,29 +391,28 @@ def _deliver(size: int, throttle: Throttle) -> BatchResult:
         return BatchResult(problems=len(messages), connection_lost=True)
     _, sender_email = current_app.config["MAIL_DEFAULT_SENDER"]
     try:
-        for position, message in enumerate(messages):
-            if throttle.interval:
-                db.session.commit()  # the previous result, before waiting
-                throttle.wait()
-            owned = _renew_claim(message, worker)
-            # The previous result and this claim in one transaction, before this send:
-            # a crash later must not send the previous one again.
-            db.session.commit()
-            if not owned:
-                continue
-            try:
-                transport.send(sender_email, message.to_email, message.mail.as_bytes())
-            except (smtplib.SMTPException, OSError) as exc:
-                _record_failure(message, exc)
-                result.problems += 1
-                if _connection_lost(exc):
-                    _release(messages[position + 1 :], worker)
-                    result.connection_lost = True
-                    break
-            else:
-                _record_sent(message)
-                result.sent += 1
-        db.session.commit()
+        with closing(ResultLog(worker)) as results:
+            for position, message in enumerate(messages):
+                if throttle.interval:
+                    results.flush()  # the previous result, before waiting
+                    throttle.wait()
+                if not results.renew_claim(message):
+                    continue
+                try:
+                    transport.send(sender_email, message.to_email, message.mail.as_bytes())
+                except (smtplib.SMTPException, OSError) as exc:
+                    _record_failure(message, exc)
+                    result.problems += 1
+                    if _connection_lost(exc):
+                        _release(messages[position + 1 :], worker)
+                        result.connection_lost = True
+                    db.session.commit()
+                    if result.connection_lost:
+                        break
+                else:
+                    results.record_sent(message)
+                    result.sent += 1
+            results.flush()
     finally:
         db.session.rollback()  # nothing of ours is pending; this just ends any read
         transport.__exit__(None, None, None)

@@ -234,7 +234,12 @@ def test_a_claim_taken_over_by_another_worker_is_not_sent_again(app, recorder):
     # When the stalled worker wakes up, its claims are no longer its own.
     first = db.session.execute(select(OutboxMessage).limit(1)).scalar_one()
     outgoing = delivery.Outgoing(first.id, first.to_email, first.attempts, mail=None)
-    assert delivery._renew_claim(outgoing, stalled) is False
+    db.session.commit()  # the worker writes on a connection of its own (SQLite: one writer)
+    results = delivery.ResultLog(stalled)
+    try:
+        assert results.renew_claim(outgoing) is False
+    finally:
+        results.close()
     assert len(recorder.received) == 3
 
 
@@ -290,3 +295,55 @@ def test_a_server_that_never_answers_times_out_and_loses_nothing(app):
     assert states() == Counter({OutboxState.QUEUED: 2})
     errors = db.session.execute(select(OutboxMessage.last_error)).scalars().all()
     assert all("timed out" in e.lower() or "timeout" in e.lower() for e in errors), errors
+
+
+def test_a_sent_message_is_recorded_with_the_claim_on_the_next_before_that_goes_out(app):
+    """After a crash only the message in flight can go out twice: the one before it is
+    already recorded as sent, in the same transaction that took the next one."""
+    from netzwerk.mailing import delivery
+
+    queue_many(3)
+    worker_id = delivery.worker_name()
+    first, second, third = [
+        delivery.Outgoing(i, "", 0, mail=None, is_list_mail=True)
+        for i in delivery._claim(10, worker_id)
+    ]
+
+    def committed_states():
+        found = states()
+        db.session.commit()  # the worker writes on its own connection (SQLite: one writer)
+        return found
+
+    results = delivery.ResultLog(worker_id)
+    try:
+        assert results.renew_claim(first)
+        results.record_sent(first)
+        assert committed_states() == Counter({OutboxState.SENDING: 3})
+        assert results.renew_claim(second)
+        assert committed_states() == Counter({OutboxState.SENT: 1, OutboxState.SENDING: 2})
+        # The worker dies while sending the second message: nothing else is written.
+    finally:
+        results.close()
+    recorded = db.session.get(OutboxMessage, first.id)
+    assert (recorded.attempts, recorded.claimed_by) == (1, None)
+    assert recorded.sent_dt is not None
+    claims = db.session.execute(
+        select(OutboxMessage.claimed_by).where(OutboxMessage.id.in_([second.id, third.id]))
+    ).scalars()
+    assert set(claims) == {worker_id}  # taken over once the claim runs out
+
+
+def test_each_delivered_message_costs_one_statement_on_postgresql(app, recorder):
+    """One round trip per message there: the previous result and this claim in one
+    statement, in autocommit. SQLite, in the process, runs them one by one in a transaction:
+    BEGIN IMMEDIATE, sent, the confirmation proof (none for these) and the claim."""
+    from tests.mailing.support import count_statements
+
+    per_message = 1 if db.engine.dialect.name == "postgresql" else 4
+    queue_many(10)
+    with count_statements() as ten:
+        assert deliver_all() == (10, 0)
+    queue_many(30)
+    with count_statements() as thirty:
+        assert deliver_all() == (30, 0)
+    assert len(thirty) - len(ten) == 20 * per_message

@@ -99,6 +99,19 @@ def test_the_proof_names_when_the_confirmation_mail_really_went_out(
     assert sent_dt is not None and sent_dt >= server_back
 
 
+def test_every_confirmation_mail_of_a_batch_records_when_it_went_out(client, deliver, smtp):
+    """The worker records each one together with its claim on the next (see ResultLog)."""
+    mailing_list = newsletter()
+    emails = ["erste@example.org", "zweite@example.org", "dritte@example.org"]
+    for email in emails:
+        _subscribe(client, email=email)
+    deliver()
+
+    assert sorted(m["To"].addresses[0].addr_spec for m in smtp.messages) == sorted(emails)
+    for email in emails:
+        assert subscription_of(mailing_list, email).confirmation_sent_dt is not None
+
+
 def test_opening_the_confirmation_link_changes_nothing(client, deliver, smtp):
     mailing_list = newsletter()
     _subscribe(client)
