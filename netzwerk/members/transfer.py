@@ -6,6 +6,7 @@ row; importing writes only checked rows. Operations flush and never commit.
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -72,12 +73,12 @@ class ImportCheck:
 
     @property
     def new_count(self) -> int:
-        return sum(1 for row in self.rows if row.existing is None)
+        return sum(1 for row in self.rows if row.is_new)
 
     @property
     def updated(self) -> list[str]:
         """E-mail addresses (members) or names (schools) of the rows that update."""
-        return [row.key for row in self.rows if row.existing is not None]
+        return [row.key for row in self.rows if not row.is_new]
 
     @property
     def bad_line_count(self) -> int:
@@ -178,8 +179,11 @@ class NewReference:
     kind: EmployerKind | None = None  # Träger only
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberImportRow:
+    """One checked row, kept small: a file of 10,000 rows is held as 10,000 of these
+    between checking and writing, so members and schools are ids, not loaded objects."""
+
     line: int
     email: str
     first_name: str
@@ -187,14 +191,18 @@ class MemberImportRow:
     phone: str
     group: ProfessionalGroup | None
     employer: Employer | NewReference | None
-    schools: list[School] | None
+    school_ids: list[int] | None
     is_active: bool | None
     listed: bool | None
-    existing: Member | None
+    existing_id: int | None  # the member with this address, if there is one
 
     @property
     def key(self) -> str:
         return self.email
+
+    @property
+    def is_new(self) -> bool:
+        return self.existing_id is None
 
     def new_references(self) -> list[str]:
         if isinstance(self.employer, NewReference):
@@ -226,10 +234,14 @@ class _MemberLookups:
             self.employer_by_key[(employer.kind, _name_key(employer.name))] = employer
             self.employers_by_name[_name_key(employer.name)].append(employer)
             self.employers_by_kind[employer.kind].append(employer)
-        self.school_by_key = {
-            _name_key(s.name): s for s in db.session.execute(select(School)).scalars()
+        self.school_id_by_key = {
+            _name_key(name): school_id
+            for school_id, name in db.session.execute(select(School.id, School.name))
         }
-        self.member_by_email = _members_by_email()
+        # All addresses in one scan: an IN list of thousands of addresses can make
+        # PostgreSQL scan the table once per chunk while its statistics lag behind a large
+        # import. Ids only: the members an import updates are loaded when it writes.
+        self.member_id_by_email = dict(db.session.execute(select(Member.email, Member.id)).all())
         self.new_employers: dict[tuple, NewReference] = {}
 
     def group(self, value: str) -> ProfessionalGroup | None:
@@ -269,13 +281,6 @@ class _MemberLookups:
 
     def _new_employer(self, kind: EmployerKind, name: str) -> NewReference:
         return self.new_employers.setdefault((kind, _name_key(name)), NewReference(name, kind))
-
-
-def _members_by_email() -> dict[str, Member]:
-    # All of them in one scan: an IN list of thousands of addresses can make PostgreSQL
-    # scan the table once per chunk while its statistics lag behind a large import.
-    members = db.session.execute(select(Member).options(joinedload(Member.user))).scalars()
-    return {member.email: member for member in members}
 
 
 EMPLOYER_KINDS_BY_KEY = {
@@ -329,15 +334,15 @@ def _check_member_row(row: CsvRow, lookups: _MemberLookups, seen_emails, problem
             )
 
     employer = _check_employer(row, lookups, problems)
-    schools = None
+    school_ids = None
     if row.get("schools"):
-        schools = []
+        school_ids = []
         for name in (part.strip() for part in row.get("schools").split("|")):
-            school = lookups.school_by_key.get(_name_key(name))
-            if school is None and name:
+            school_id = lookups.school_id_by_key.get(_name_key(name))
+            if school_id is None and name:
                 problems.append(f"Schule „{name}“ ist nicht im Schulverzeichnis.")
-            elif school is not None and school not in schools:
-                schools.append(school)
+            elif school_id is not None and school_id not in school_ids:
+                school_ids.append(school_id)
 
     is_active = _check_flag(row, "is_active", "Aktiv", problems)
     listed = _check_flag(row, "listed", "Im Verzeichnis", problems)
@@ -349,10 +354,10 @@ def _check_member_row(row: CsvRow, lookups: _MemberLookups, seen_emails, problem
         phone=phone,
         group=group,
         employer=employer,
-        schools=schools,
+        school_ids=school_ids,
         is_active=is_active,
         listed=listed,
-        existing=lookups.member_by_email.get(email),
+        existing_id=lookups.member_id_by_email.get(email),
     )
 
 
@@ -381,24 +386,24 @@ def import_members(table: CsvTable, *, only_valid: bool = False) -> ImportCheck:
 
     Raises ImportNotValid (nothing written) when a row is bad, unless only_valid.
     New members and school links are written in bulk, not through the unit of work:
-    that keeps 10,000 rows within seconds.
+    that keeps 10,000 rows within seconds. Everything is written in batches of
+    WRITE_BATCH rows, so that the request never holds the parameters or the loaded
+    members of the whole file at once.
     """
     check = validate_member_rows(table)
     if check.errors and not only_valid:
         raise ImportNotValid(check)
     employer_ids = _create_employers(check.rows)
-    new_rows = [row for row in check.rows if row.existing is None]
+    new_rows = [row for row in check.rows if row.is_new]
     new_ids = _insert_members(new_rows, employer_ids)
-    for row in check.rows:
-        if row.existing is not None:
-            _update_member(row.existing, row, employer_ids.get(row.employer))
+    _update_members([row for row in check.rows if not row.is_new], employer_ids)
     _list_in_directory([new_ids[row.email] for row in new_rows if row.listed])
     links = {
-        row.existing.id if row.existing else new_ids[row.email]: {s.id for s in row.schools}
+        new_ids[row.email] if row.is_new else row.existing_id: set(row.school_ids)
         for row in check.rows
-        if row.schools is not None
+        if row.school_ids is not None
     }
-    _replace_school_links(links, [row.existing.id for row in check.rows if row.existing])
+    _replace_school_links(links, [row.existing_id for row in check.rows if not row.is_new])
     record_audit(
         "import",
         "member",
@@ -414,37 +419,60 @@ def _insert_members(rows: list[MemberImportRow], employer_ids: dict) -> dict[str
     if not rows:
         return {}
     before = db.session.execute(select(func.max(Member.id))).scalar() or 0
-    db.session.execute(
-        insert(Member),
-        [
-            {
-                "email": row.email,
-                "first_name": row.first_name,
-                "last_name": row.last_name,
-                "phone": row.phone,
-                "group_id": row.group.id if row.group else None,
-                "employer_id": employer_ids.get(row.employer),
-                "is_active": True if row.is_active is None else row.is_active,
-                "listed_in_directory": False,
-            }
-            for row in rows
-        ],
-    )
+    for batch in _batches(rows):
+        db.session.execute(
+            insert(Member),
+            [
+                {
+                    "email": row.email,
+                    "first_name": row.first_name,
+                    "last_name": row.last_name,
+                    "phone": row.phone,
+                    "group_id": row.group.id if row.group else None,
+                    "employer_id": employer_ids.get(row.employer),
+                    "is_active": True if row.is_active is None else row.is_active,
+                    "listed_in_directory": False,
+                }
+                for row in batch
+            ],
+        )
     # SQLite cannot return the ids of a multi-row insert in order, so read them back.
     emails = {row.email for row in rows}
     inserted = db.session.execute(select(Member.id, Member.email).where(Member.id > before))
     return {email: member_id for member_id, email in inserted if email in emails}
 
 
+WRITE_BATCH = 500
+
+
+def _batches(items: list) -> Iterator[list]:
+    for start in range(0, len(items), WRITE_BATCH):
+        yield items[start : start + WRITE_BATCH]
+
+
+def _update_members(rows: list[MemberImportRow], employer_ids: dict) -> None:
+    """Load the members that rows update a batch at a time, by id. Once flushed they are
+    unchanged in the session, which holds those only weakly: a batch goes when the next
+    one is loaded."""
+    for batch in _batches(rows):
+        members = db.session.execute(
+            select(Member)
+            .options(joinedload(Member.user))
+            .where(Member.id.in_([row.existing_id for row in batch]))
+        ).scalars()
+        by_id = {member.id: member for member in members}
+        for row in batch:
+            _update_member(by_id[row.existing_id], row, employer_ids.get(row.employer))
+        db.session.flush()
+
+
 def _list_in_directory(member_ids: list[int]) -> None:
     # With the consent record, as when the coordinator ticks the box in the member form.
-    if not member_ids:
-        return
-    wanted = set(member_ids)
-    members = db.session.execute(select(Member).where(Member.id >= min(wanted))).scalars()
-    for member in members:
-        if member.id in wanted:
+    for batch in _batches(member_ids):
+        members = db.session.execute(select(Member).where(Member.id.in_(batch))).scalars()
+        for member in members:
             set_directory_listing(member, True)
+        db.session.flush()
 
 
 def _create_employers(rows: list[MemberImportRow]) -> dict:
@@ -484,25 +512,25 @@ def _replace_school_links(links: dict[int, set[int]], existing_ids: list[int]) -
             if member_id in links:
                 current[member_id].add(school_id)
     removed = [
-        {"m": member_id, "s": school_id}
+        (member_id, school_id)
         for member_id, school_ids in links.items()
         for school_id in current[member_id] - school_ids
     ]
     added = [
-        {"member_id": member_id, "school_id": school_id}
+        (member_id, school_id)
         for member_id, school_ids in links.items()
         for school_id in school_ids - current[member_id]
     ]
-    if removed:
+    unlink = delete(member_schools).where(
+        member_schools.c.member_id == bindparam("m"),
+        member_schools.c.school_id == bindparam("s"),
+    )
+    for batch in _batches(removed):
+        db.session.execute(unlink, [{"m": m, "s": s} for m, s in batch])
+    for batch in _batches(added):
         db.session.execute(
-            delete(member_schools).where(
-                member_schools.c.member_id == bindparam("m"),
-                member_schools.c.school_id == bindparam("s"),
-            ),
-            removed,
+            insert(member_schools), [{"member_id": m, "school_id": s} for m, s in batch]
         )
-    if added:
-        db.session.execute(insert(member_schools), added)
     # Members the session already holds must not show their old schools.
     for member_id in links:
         member = db.session.identity_map.get(identity_key(Member, member_id))
@@ -530,6 +558,10 @@ class SchoolImportRow:
     @property
     def key(self) -> str:
         return self.name
+
+    @property
+    def is_new(self) -> bool:
+        return self.existing is None
 
     def new_references(self) -> list[str]:
         if isinstance(self.district, NewReference):

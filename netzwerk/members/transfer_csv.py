@@ -7,6 +7,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -98,7 +99,7 @@ def header_key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CsvRow:
     line: int  # the row number Excel shows; the header is row 1
     values: dict[str, str]
@@ -108,29 +109,61 @@ class CsvRow:
         return self.values.get(key, "")
 
 
-@dataclass
+@dataclass(frozen=True)
 class CsvTable:
-    rows: list[CsvRow]
+    """The data rows under a header, read from the text again each time they are walked:
+    a large file is held only as its text, never as all its rows and cells at once."""
+
+    text: str
     delimiter: str
+    header: dict[int, str]  # cell index -> column key
+    width: int  # cells in the header row
     ignored_headers: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> Iterator[CsvRow]:
+        records = (
+            (line, cells)
+            for line, cells in enumerate(_reader(self.text, self.delimiter), start=1)
+            if _has_data(cells)
+        )
+        next(records)  # the header
+        for line, cells in records:
+            values = {key: clean_cell(cells[i]) for i, key in self.header.items() if i < len(cells)}
+            yield CsvRow(line, values, overflow=_has_data(cells[self.width :]))
+
+
+# Lines split as io.StringIO(newline="") splits them (\r\n, \r or \n), without copying
+# the text into StringIO's buffer of four bytes per character.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _reader(text: str, delimiter: str):
+    return csv.reader((match.group() for match in _LINE.finditer(text)), delimiter=delimiter)
+
+
+def _has_data(cells: list[str]) -> bool:
+    return any(cell.strip() for cell in cells)
 
 
 def read_table(text: str, columns: tuple[Column, ...]) -> CsvTable:
-    """The data rows under a header that names at least the required columns."""
+    """The table under a header that names at least the required columns.
+
+    The whole file is read here once, so that what makes it unreadable shows at the
+    upload; the rows are read again, one at a time, by whoever walks them.
+    """
     delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header, ignored, width, rows = None, [], 0, []
+    reader = _reader(text, delimiter)
+    header, ignored, width, has_rows = None, [], 0, False
     try:
-        for line, cells in enumerate(reader, start=1):
-            if not any(cell.strip() for cell in cells):
+        for cells in reader:
+            if not _has_data(cells):
                 continue
             if header is None:
                 header, ignored = _map_header(cells, columns)
                 width = len(cells)
-                continue
-            values = {key: clean_cell(cells[i]) for i, key in header.items() if i < len(cells)}
-            overflow = any(cell.strip() for cell in cells[width:])
-            rows.append(CsvRow(line, values, overflow))
+            else:
+                has_rows = True
     except csv.Error as exc:
         raise ImportFileError(
             f"Die Datei lässt sich ab Zeile {reader.line_num} nicht als CSV lesen. "
@@ -138,13 +171,14 @@ def read_table(text: str, columns: tuple[Column, ...]) -> CsvTable:
         ) from exc
     if header is None:
         raise ImportFileError("Die Datei ist leer.")
-    if not rows:
+    if not has_rows:
         raise ImportFileError("Die Datei enthält nur die Kopfzeile, aber keine Datenzeilen.")
-    return CsvTable(rows, delimiter, ignored)
+    return CsvTable(text, delimiter, header, width, ignored)
 
 
 def _sniff_delimiter(text: str) -> str:
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    lines = (match.group() for match in _LINE.finditer(text))
+    first_line = next((line for line in lines if line.strip()), "")
     counts = {d: first_line.count(d) for d in (";", ",", "\t")}
     best = max(counts, key=lambda d: counts[d])  # ties go to ";", the first one
     return best if counts[best] else ";"

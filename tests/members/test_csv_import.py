@@ -304,6 +304,47 @@ def test_reimport_can_deactivate_and_closes_the_login(app, network):
     assert not existing.is_active and not existing.user.is_enabled
 
 
+def test_a_large_file_is_written_in_batches_without_losing_a_row(app, network, monkeypatch):
+    monkeypatch.setattr("netzwerk.members.transfer.WRITE_BATCH", 2)
+    nord, sued = (
+        db.session.execute(select(School).where(School.name == name)).scalar_one()
+        for name in ("Gesamtschule Nord", "Realschule Süd")
+    )
+    for n in range(5):
+        factories.make_member(email=f"alt{n}@example.org", last_name="Alt", schools=[nord])
+    lines = ["Vorname;Nachname;E-Mail;Schulen;Im Verzeichnis"]
+    lines += [f"A{n};Neu;alt{n}@example.org;Realschule Süd;ja" for n in range(5)]
+    both = "Gesamtschule Nord | Realschule Süd"
+    lines += [f"N{n};Neu;neu{n}@example.org;{both};ja" for n in range(5)]
+    db.session.commit()
+
+    check = import_members(read_table("\n".join(lines), MEMBER_COLUMNS))
+    db.session.commit()
+
+    assert (check.new_count, len(check.updated)) == (5, 5)
+    db.session.expire_all()
+    members = db.session.execute(select(Member).order_by(Member.email)).scalars().all()
+    assert [m.email for m in members] == [f"alt{n}@example.org" for n in range(5)] + [
+        f"neu{n}@example.org" for n in range(5)
+    ]
+    assert all(m.last_name == "Neu" and m.listed_in_directory for m in members)
+    assert [[s.id for s in m.schools] for m in members[:5]] == [[sued.id]] * 5
+    assert [{s.id for s in m.schools} for m in members[5:]] == [{nord.id, sued.id}] * 5
+
+
+def test_checking_a_file_loads_no_member_into_the_session(app, network):
+    factories.make_member(email="ida@example.org")
+    db.session.commit()
+    db.session.expunge_all()
+    content = "Vorname;Nachname;E-Mail;Schulen\nIda;Kurz;ida@example.org;Realschule Süd\n"
+
+    check = validate_member_rows(read_table(content, MEMBER_COLUMNS))
+
+    assert len(check.updated) == 1
+    # Only ids: a file of 10,000 rows would otherwise hold 10,000 members in the session.
+    assert not [obj for obj in db.session.identity_map.values() if isinstance(obj, Member)]
+
+
 # --- the preview, the confirmation and the stored upload ---------------------------
 
 
