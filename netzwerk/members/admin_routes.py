@@ -111,7 +111,8 @@ def list_members():
         groups=_groups(),
         employers=_employers(),
         districts=_all(District, District.name),
-        schools=_schools(),
+        # Id and name are all a choice needs: not a thousand schools loaded as objects.
+        schools=db.session.execute(select(School.id, School.name).order_by(School.name)).all(),
     )
     page = db.paginate(
         _filtered_members(filters),
