@@ -104,6 +104,8 @@ class Feed:
     filename: str
     private: bool = False
     chunks: Callable[[], list[bytes]] = field(repr=False, default=list)
+    # (key, value) of what the answer was built from in memo.remembered (replay.py)
+    remembered: list = field(repr=False, default_factory=list)
 
     @property
     def etag(self) -> str:
@@ -170,14 +172,13 @@ def _event_chunk(event: Event) -> bytes:
     return _cached("components", key, lambda: event_bytes(event, base_url=base_url))
 
 
-def _public_version(window: queries.Window, group_id: int | None = None) -> queries.Version:
+def _public_version(window: queries.Window, group_id: int | None = None) -> tuple:
     """The version query reads every listed event; calendar programs poll far more often
-    than events change, so a few seconds' result is reused (netzwerk/core/memo.py)."""
-    return remembered(
-        ("public_version", group_id, window.past, window.grace),
-        lambda: queries.public_version(window, group_id),
-        at=window.now,
-    )
+    than events change, so a few seconds' result is reused (netzwerk/core/memo.py).
+    With its key in that memo, for the feed's replay."""
+    key = ("public_version", group_id, window.past, window.grace)
+    version = remembered(key, lambda: queries.public_version(window, group_id), at=window.now)
+    return key, version
 
 
 # --- the feeds ---------------------------------------------------------------------------------
@@ -187,13 +188,15 @@ def public_feed(now: datetime) -> Feed:
     """/kalender.ics: every public event, published or recently cancelled."""
     window = queries.Window.at(now)
     site = current_app.config["SITE_NAME"]
+    memo_key, version = _public_version(window)
     return Feed(
         key=("public", _settings(window)),
         name=site,
         description=f"Öffentliche Veranstaltungen der {current_app.config['OFFICE_NAME']}",
-        version=_public_version(window),
+        version=version,
         filename="kalender.ics",
         chunks=lambda: [_event_chunk(e) for e in queries.public_events(window)],
+        remembered=[(memo_key, version)],
     )
 
 
@@ -201,6 +204,7 @@ def group_feed(group: ProfessionalGroup, now: datetime) -> Feed:
     """/kalender/<gruppe>.ics: public events for this Berufsgruppe or for everybody."""
     window = queries.Window.at(now)
     site = current_app.config["SITE_NAME"]
+    memo_key, version = _public_version(window, group.id)
     return Feed(
         key=("group", group.id, group.name, group.description, _settings(window)),
         name=f"{site} – {group.name}",
@@ -208,9 +212,10 @@ def group_feed(group: ProfessionalGroup, now: datetime) -> Feed:
             f"Öffentliche Veranstaltungen der {current_app.config['OFFICE_NAME']} "
             f"für {group.description or group.name}"
         ),
-        version=_public_version(window, group.id),
+        version=version,
         filename=f"kalender-{group.slug}.ics",
         chunks=lambda: [_event_chunk(e) for e in queries.public_events(window, group.id)],
+        remembered=[(memo_key, version)],
     )
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from werkzeug.http import http_date, quote_etag
 
 from netzwerk.accounts.access import member_required
-from netzwerk.calendar import feeds, queries
+from netzwerk.calendar import feeds, queries, replay
 from netzwerk.calendar.ical import configured_refresh
 from netzwerk.calendar.tokens import (
     coordinator_for_calendar_token,
@@ -139,17 +139,28 @@ def feed_response(feed: feeds.Feed) -> Response:
 # --- feeds -----------------------------------------------------------------------------------
 
 
+# Polls of the public feeds are answered again without Flask while they cannot change.
+bp.record_once(lambda state: replay.install(state.app))
+
+
 @bp.get("/kalender.ics")
 def public_feed():
-    return feed_response(feeds.public_feed(utcnow()))
+    feed = feeds.public_feed(utcnow())
+    response = feed_response(feed)
+    replay.offer(feed.remembered)
+    return response
 
 
 @bp.get("/kalender/<slug>.ics")
 def group_feed(slug: str):
-    group = remembered(("group_by_slug", slug), lambda: _group_by_slug(slug))
+    key = ("group_by_slug", slug)
+    group = remembered(key, lambda: _group_by_slug(slug))
     if group is None:
         abort(404)
-    return feed_response(feeds.group_feed(group, utcnow()))
+    feed = feeds.group_feed(group, utcnow())
+    response = feed_response(feed)
+    replay.offer([(key, group), *feed.remembered])
+    return response
 
 
 def _group_by_slug(slug: str):

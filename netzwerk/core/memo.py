@@ -12,7 +12,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from flask import current_app
@@ -76,6 +77,46 @@ def keep(key: tuple, value, generation: int, *, at: datetime | None = None) -> N
         for old in list(entries)[: _MAX_ENTRIES // 2]:
             entries.pop(old, None)
     entries[key] = (generation, time.monotonic(), value, at)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """While it holds, remembered() would return the same values for its keys."""
+
+    entries: dict
+    kept: tuple  # (key, entry) pairs, the entries as they were
+    generation: int
+    until: float  # time.monotonic()
+
+    def holds(self, extensions: dict) -> bool:
+        """extensions: the app's, so that no app context is needed to ask."""
+        return (
+            _generation == self.generation
+            and time.monotonic() < self.until
+            and extensions.get("netzwerk.memo") is self.entries
+            and all(self.entries.get(key) is entry for key, entry in self.kept)
+        )
+
+
+def lease(values: list[tuple[tuple, object]]) -> Lease | None:
+    """A Lease on the values remembered() returned under these keys; None if one of them
+    is no longer what is kept. For answers built only from these values (the calendar's
+    replay of polled feeds)."""
+    seconds = _seconds()
+    if seconds <= 0:
+        return None
+    entries, generation = _entries(), _generation
+    now, wall = time.monotonic(), datetime.now(UTC)
+    until, kept = now + seconds, []
+    for key, value in values:
+        entry = entries.get(key)
+        if not _valid(entry, generation, seconds) or entry[2] is not value:
+            return None
+        until = min(until, entry[1] + seconds)
+        if entry[3] is not None:  # remembered() also wants the moment asked for nearby
+            until = min(until, now + seconds - (wall - entry[3]).total_seconds())
+        kept.append((key, entry))
+    return Lease(entries, tuple(kept), generation, until)
 
 
 def _valid(kept, generation: int, seconds: float) -> bool:

@@ -21,11 +21,15 @@ def current_request_id() -> str | None:
     return g.get("request_id")
 
 
+def request_id_for(incoming: str) -> str:
+    """The id of a request that came with this X-Request-ID ("" without one)."""
+    return incoming if _SANE.fullmatch(incoming) else uuid.uuid4().hex
+
+
 def _assign_request_id(sender: Flask, **extra) -> None:
     # request_started comes before every before_request function (CSRF checks too), and
     # every request gets its own id even where requests share an app context (tests).
-    incoming = request.headers.get(HEADER, "")
-    g.request_id = incoming if _SANE.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_id = request_id_for(request.headers.get(HEADER, ""))
 
 
 def _expose_request_id(response: Response) -> Response:
