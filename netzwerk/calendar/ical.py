@@ -252,6 +252,11 @@ def _text(value: str) -> str:
     return value
 
 
+def _value(text: str) -> str:
+    # icalendar decodes each value it wrote as utf-8-sig, which drops one leading BOM.
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def _ical_datetime(value: datetime) -> str:
     return (
         f"{value.year:04}{value.month:02}{value.day:02}"
@@ -274,20 +279,20 @@ def event_bytes(event: Event, *, base_url: str) -> bytes:
     )
     lines = [
         "BEGIN:VEVENT",
-        f"SUMMARY:{_text(_summary(event.title, event.state))}",
+        f"SUMMARY:{_value(_text(_summary(event.title, event.state)))}",
         f"DTSTART;TZID={BERLIN_TZID}:{_ical_datetime(local_time(event.start_dt))}",
         f"DTEND;TZID={BERLIN_TZID}:{_ical_datetime(local_time(event.end_dt))}",
         f"DTSTAMP:{changed}",
-        f"UID:{_text(event_uid(event, base_url))}",
+        f"UID:{_value(_text(event_uid(event, base_url)))}",
         f"SEQUENCE:{int(event.ical_sequence)}",
-        f"CATEGORIES:{categories}",
-        f"DESCRIPTION:{_text(describe(event.description, url))}",
+        f"CATEGORIES:{_value(categories)}",
+        f"DESCRIPTION:{_value(_text(describe(event.description, url)))}",
         f"LAST-MODIFIED:{changed}",
     ]
     location = event_location(event)
     if location:
-        lines.append(f"LOCATION:{_text(location)}")
-    lines += [f"STATUS:{STATUS_BY_STATE[event.state]}", f"URL:{url}", "END:VEVENT"]
+        lines.append(f"LOCATION:{_value(_text(location))}")
+    lines += [f"STATUS:{STATUS_BY_STATE[event.state]}", f"URL:{_value(url)}", "END:VEVENT"]
     return b"\r\n".join([_fold(line) for line in lines]) + b"\r\n"
 
 
