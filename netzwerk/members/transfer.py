@@ -737,11 +737,21 @@ def export_members(*, group: str = "", active: bool | None = None) -> CsvExport:
         )
     if active is not None:
         query = query.where(Member.is_active.is_(active))
-    members = db.session.execute(query).scalars().all()
-    record_audit("export", "member", None, f"{len(members)} Mitglieder exportiert")
+    # Read in batches while writing: all 10,000 members with their schools as objects at
+    # once held 50 MB; a batch leaves the session's weak identity map once written.
+    members = db.session.execute(query.execution_options(yield_per=WRITE_BATCH)).scalars()
+    count = 0
+
+    def rows():
+        nonlocal count
+        for member in members:
+            count += 1
+            yield member_cells(member)
+
+    content = write_csv(MEMBER_HEADER, rows())
+    record_audit("export", "member", None, f"{count} Mitglieder exportiert")
     db.session.flush()
-    content = write_csv(MEMBER_HEADER, (member_cells(m) for m in members))
-    return CsvExport(dated_filename("mitglieder"), content, len(members))
+    return CsvExport(dated_filename("mitglieder"), content, count)
 
 
 def export_schools(
