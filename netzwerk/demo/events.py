@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 
-from psycopg.types.json import Json
 from sqlalchemy import JSON, Enum, select
 
 from netzwerk.core.timeutil import berlin_today, combine_berlin
@@ -325,7 +324,12 @@ def _converter(column, sqlite: bool):
             return None
         return lambda v: v and v.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     if isinstance(column.type, JSON):
-        return json.dumps if sqlite else Json
+        if sqlite:
+            return json.dumps
+        # Here, not at the top: psycopg would weigh on every SQLite worker (9 MB).
+        from psycopg.types.json import Json
+
+        return Json
     if isinstance(column.type, Enum):
         return lambda v: v and v.value
     return None

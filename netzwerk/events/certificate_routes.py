@@ -7,7 +7,6 @@ from netzwerk.accounts.access import member_required
 from netzwerk.core.errors import render_error
 from netzwerk.core.tokens import InvalidToken
 from netzwerk.db import db
-from netzwerk.events import pdf
 from netzwerk.events.desk_operations import is_attended
 from netzwerk.events.models import Registration
 from netzwerk.events.tokens import registration_for_token
@@ -24,6 +23,8 @@ INVALID_LINK = (
 def _certificate(registration: Registration):
     if not is_attended(registration):
         return render_error(404, NOT_YET)
+    from netzwerk.events import pdf  # not with every worker: see desk_routes._pdf
+
     content = pdf.certificates(registration.event, [registration])
     return pdf.pdf_response(content, f"teilnahmebescheinigung-{registration.event_id}.pdf")
 

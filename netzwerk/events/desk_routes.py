@@ -8,7 +8,7 @@ from netzwerk.core.errors import render_error
 from netzwerk.core.timeutil import berlin_today
 from netzwerk.core.tokens import InvalidToken
 from netzwerk.db import db
-from netzwerk.events import desk_operations, exports, pdf
+from netzwerk.events import desk_operations, exports
 from netzwerk.events.desk_forms import AttendanceForm, CheckinSearchForm
 from netzwerk.events.models import Event, Registration
 from netzwerk.events.rules import RegistrationRefused
@@ -76,6 +76,7 @@ def sign_in_sheet(event_id: int):
     event = db.get_or_404(Event, event_id)
     registrations = desk_operations.confirmed_registrations(event.id)
     _printout(event, "Unterschriftenliste", registrations)
+    pdf = _pdf()
     content = pdf.sign_in_sheet(event, registrations)
     return pdf.pdf_response(content, f"unterschriftenliste-{event.id}.pdf")
 
@@ -85,6 +86,7 @@ def badges(event_id: int):
     event = db.get_or_404(Event, event_id)
     registrations = desk_operations.confirmed_registrations(event.id)
     _printout(event, "Namensschilder", registrations)
+    pdf = _pdf()
     content = pdf.name_badges(event, registrations)
     return pdf.pdf_response(content, f"namensschilder-{event.id}.pdf")
 
@@ -96,6 +98,7 @@ def certificates(event_id: int):
     if not registrations:
         return render_error(404, NO_ATTENDANCE_YET)
     _printout(event, "Teilnahmebescheinigungen", registrations)
+    pdf = _pdf()
     content = pdf.certificates(event, registrations)
     return pdf.pdf_response(content, f"teilnahmebescheinigungen-{event.id}.pdf")
 
@@ -196,3 +199,11 @@ def checkin_scan(token: str):
         workshops=desk_operations.assigned_workshops(registration),
         counts=desk_operations.attendance_count(event.id),
     )
+
+
+def _pdf():
+    # Loaded with the first printed document, not with every worker: fpdf and its font
+    # tools weigh 45 MB, and most workers never print.
+    from netzwerk.events import pdf
+
+    return pdf

@@ -14,7 +14,6 @@ from netzwerk.db import db, utcnow
 from netzwerk.reports import queries
 from netzwerk.reports.exports import report_csv
 from netzwerk.reports.forms import PeriodForm
-from netzwerk.reports.pdf import report_pdf
 from netzwerk.reports.report import CALENDAR_YEAR, PERIOD_KINDS, Period, build_report, cell_text
 from netzwerk.reports.svg import fill_bar
 
@@ -102,6 +101,9 @@ def yearly_report_pdf():
     if not form.validate():
         return _refused(form)
     report = build_report(form.period(), now)
+    # Loaded here, not with every worker: fpdf and its font tools weigh 45 MB.
+    from netzwerk.reports.pdf import report_pdf
+
     return _download(
         report_pdf(report), "application/pdf", f"jahresbericht-{report.period.slug}.pdf"
     )
