@@ -4,7 +4,7 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from netzwerk.db import db, utcnow
 from netzwerk.mailing.delivery import deliver_all
@@ -188,3 +188,45 @@ def test_many_rows_at_once_are_stored_as_one_insert_would_store_them(app, monkey
     assert first["extra_headers"] == rows("x")[0]["extra_headers"]
     assert (first["to_name"], first["attempts"], first["last_error"]) == ("", 0, "")
     assert first["claimed_by"] is first["sent_dt"] is None
+
+
+def test_long_copies_are_compressed_with_lz4_where_the_server_has_it(app):
+    """Cheaper for the server than its default (pglz); other servers keep the default."""
+    from netzwerk.mailing.outbox import insert_outbox_rows
+
+    default = _setting("default_toast_compression")
+    now = utcnow()
+    body = "".join(f"<p>Absatz {i}: Einladung zum Netzwerktreffen.</p>" for i in range(200))
+    insert_outbox_rows(
+        [
+            {
+                "to_email": "lang@example.org",
+                "subject": "Lang",
+                "body_text": body,
+                "body_html": body,
+                "next_attempt_dt": now,
+                "created_dt": now,
+            }
+        ]
+    )
+    db.session.commit()
+    stored = db.session.execute(select(OutboxMessage)).scalar_one()
+    assert stored.body_html == body
+    if db.engine.dialect.name != "postgresql":
+        return
+    has_lz4 = db.session.execute(
+        text(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+    ).scalar()
+    compression = db.session.execute(
+        text("SELECT pg_column_compression(body_html) FROM outbox_messages")
+    ).scalar()
+    assert compression == ("lz4" if has_lz4 else default)
+    assert _setting("default_toast_compression") == default  # ended with the transaction
+
+
+def _setting(name: str) -> str | None:
+    if db.engine.dialect.name != "postgresql":
+        return None
+    return db.session.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar()
