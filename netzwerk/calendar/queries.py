@@ -7,17 +7,18 @@ Cancelled events stay for ICAL_CANCELLED_GRACE (default 30 days) after the cance
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select, true
-from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+from sqlalchemy.orm import contains_eager, load_only, selectinload
 
 from netzwerk.circles.models import Circle, CircleMeeting, CircleMembership, MembershipState
 from netzwerk.db import db
 from netzwerk.events.models import (
     Event,
+    EventKind,
     EventState,
     Registration,
     RegistrationState,
@@ -186,22 +187,48 @@ COMPONENT_COLUMNS = (
 )
 
 
-def public_events(window: Window, group_id: int | None = None) -> list[Event]:
-    # Target groups joined, not selectin-loaded: selectinload asks in batches of 500 ids,
-    # so a feed of 3,000 events would cost more statements than one of 30.
-    return list(
-        db.session.execute(
-            select(Event)
-            .where(Event.state.in_(LISTED_STATES), _public(window, group_id))
-            .options(
-                load_only(*COMPONENT_COLUMNS),
-                joinedload(Event.target_groups),
-            )
-            .order_by(Event.start_dt, Event.id)
-        )
-        .unique()
-        .scalars()
+@dataclass(slots=True)
+class _Group:
+    name: str
+
+
+@dataclass(slots=True)
+class ListedEvent:
+    """What a feed's VEVENT is made of, with the names of an Event's attributes: a public
+    feed of 3,000 events loads these from rows at half the cost of ORM objects."""
+
+    id: int
+    title: str
+    kind: EventKind
+    description: str
+    start_dt: datetime
+    end_dt: datetime
+    venue: str
+    address: str
+    online_url: str
+    state: EventState
+    updated_dt: datetime
+    ical_sequence: int
+    target_groups: list = field(default_factory=list)
+
+
+def public_events(window: Window, group_id: int | None = None) -> list[ListedEvent]:
+    # Target groups joined, one row each, not loaded per batch of events: the statements
+    # stay the same however many events the feed has; ordered as the relationship is.
+    rows = db.session.execute(
+        select(Event.id, *COMPONENT_COLUMNS, ProfessionalGroup.name.label("group_name"))
+        .outerjoin(event_target_groups, event_target_groups.c.event_id == Event.id)
+        .outerjoin(ProfessionalGroup, ProfessionalGroup.id == event_target_groups.c.group_id)
+        .where(Event.state.in_(LISTED_STATES), _public(window, group_id))
+        .order_by(Event.start_dt, Event.id, ProfessionalGroup.position)
     )
+    events: list[ListedEvent] = []
+    for *columns, group_name in rows:
+        if not events or events[-1].id != columns[0]:
+            events.append(ListedEvent(*columns))
+        if group_name is not None:
+            events[-1].target_groups.append(_Group(group_name))
+    return events
 
 
 # --- the coordinators' planning feed: drafts and members-only events too --------------------

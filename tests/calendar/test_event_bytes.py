@@ -85,7 +85,7 @@ def test_feed_reads_back_as_the_feed_icalendar_built(app, client):
             description="Zeile eins\nZeile zwei\r\n" + "Kinderschutz in der Grundschule. " * 9,
             venue="Bildungszentrum am Hauptbahnhof, Großer Saal",
             address="Bahnhofstraße 1; 12345 Musterstadt",
-            groups=["schuso", "sofa"],
+            groups=["sds", "schuso", "sofa"],  # not in the groups' order
         ),
         factories.make_event(
             title="Online-Forum",
@@ -112,4 +112,5 @@ def test_feed_reads_back_as_the_feed_icalendar_built(app, client):
     old_events = {str(e["UID"]): _properties(e) for e in old.walk("VEVENT")}
     assert new_events == old_events
     assert len(new_events) == 3
+    assert b"CATEGORIES:Fachtag,SchuSo,SOFA,SDS\r\n" in served
     assert served == by_icalendar
