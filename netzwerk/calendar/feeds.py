@@ -2,10 +2,11 @@
 
 A feed knows its Version before anything is built (one aggregate query, see queries.py);
 the routes answer 304 from it alone. Otherwise the bytes come from a small in-process
-cache keyed by that version, or are built: one query for the records (related rows by
-selectinload), each event's VEVENT written directly (ical.event_bytes, not through
+cache keyed by that version, or are built: one query for the records (related rows joined
+or selectin-loaded), each event's VEVENT written directly (ical.event_bytes, not through
 icalendar) and kept per record version, so that after one change in a feed of thousands
-only that one event is written again.
+only that one event is written again. Polls of the public feeds that repeat one Flask
+answered are answered again without Flask (replay.py).
 """
 
 from __future__ import annotations
