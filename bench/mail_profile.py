@@ -4,9 +4,13 @@ benchmark: for profiling the two mail figures of `make bench` (see bench/README.
     .venv/bin/python bench/mail_profile.py --recipients 5000
     .venv/bin/python bench/mail_profile.py --profile queue   # or: deliver (pyinstrument)
     .venv/bin/python bench/mail_profile.py --url postgresql+psycopg://...
+    bash .ci/with-postgres sh -c \
+        '.venv/bin/python bench/mail_profile.py --url "$TESTING_DATABASE_URL"'
 
 Times the operation the send route calls (`messages.send_now` plus the commit), then
 `deliver_all` against a local aiosmtpd sink over one connection, as `flask mail send` does.
+Beside the wall-clock times it reports CPU times, which other load on the machine distorts
+far less: this process's, the sink's and, under .ci/with-postgres, the PostgreSQL server's.
 """
 
 from __future__ import annotations
