@@ -34,6 +34,9 @@ _SETTINGS = (
     "READ_MEMO_SECONDS",
 )
 _MAX_ANSWERS = 256  # one per feed and ETag held by a client; past this, start afresh
+# The full feed is 0.7 MB at state size; a Host header or If-None-Match can be anything,
+# so the count alone would let strangers fill the worker's memory.
+_MAX_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Replay:
         self.app = app
         self.wsgi_app = wsgi_app
         self.answers: dict[tuple, _Answer] = {}
+        self.bytes = 0
 
     def __call__(self, environ, start_response):
         key = _request_key(environ)
@@ -119,9 +123,12 @@ class Replay:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        if len(self.answers) >= _MAX_ANSWERS:
+        if len(self.answers) >= _MAX_ANSWERS or self.bytes + len(data) > _MAX_BYTES:
             self.answers.clear()
-        self.answers[key] = _Answer(seen[0], list(seen[1]), data, granted, self._settings())
+            self.bytes = 0
+        if len(data) <= _MAX_BYTES:
+            self.answers[key] = _Answer(seen[0], list(seen[1]), data, granted, self._settings())
+            self.bytes += len(data)
         return [data]
 
 

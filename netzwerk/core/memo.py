@@ -23,6 +23,9 @@ from sqlalchemy.orm import Session
 T = TypeVar("T")
 DEFAULT_SECONDS = 10.0
 _MAX_ENTRIES = 4096  # personal feeds add one each; past this the oldest half goes
+# Kept pages count their bytes (keep(size=)): any query string makes another page, so the
+# count alone would let strangers fill the worker's memory (4,096 event lists of 40 KB).
+_MAX_BYTES = 16 * 1024 * 1024
 
 _generation = 0
 _lock = threading.Lock()
@@ -69,14 +72,24 @@ def recall(key: tuple):
     return kept[2] if _valid(kept, _generation, seconds) else None
 
 
-def keep(key: tuple, value, generation: int, *, at: datetime | None = None) -> None:
-    if _seconds() <= 0:
+def keep(key: tuple, value, generation: int, *, at: datetime | None = None, size=0) -> None:
+    """size: the bytes value holds, for values that can be large (pages)."""
+    if _seconds() <= 0 or size > _MAX_BYTES:
         return
     entries = _entries()
-    if len(entries) >= _MAX_ENTRIES:
-        for old in list(entries)[: _MAX_ENTRIES // 2]:
-            entries.pop(old, None)
-    entries[key] = (generation, time.monotonic(), value, at)
+    with _lock:
+        total = current_app.extensions.get("netzwerk.memo.bytes", 0)
+        old = entries.pop(key, None)
+        total -= old[4] if old is not None else 0
+        if len(entries) >= _MAX_ENTRIES or total + size > _MAX_BYTES:
+            for oldest in list(entries)[: max(len(entries) // 2, 1)]:
+                dropped = entries.pop(oldest, None)
+                total -= dropped[4] if dropped is not None else 0
+            if total + size > _MAX_BYTES:  # what is left is still too much: start afresh
+                entries.clear()
+                total = 0
+        entries[key] = (generation, time.monotonic(), value, at, size)
+        current_app.extensions["netzwerk.memo.bytes"] = total + size
 
 
 @dataclass(frozen=True)
@@ -128,4 +141,8 @@ def _seconds() -> float:
 
 
 def _entries() -> dict:
-    return current_app.extensions.setdefault("netzwerk.memo", {})
+    entries = current_app.extensions.get("netzwerk.memo")
+    if entries is None:
+        entries = current_app.extensions["netzwerk.memo"] = {}
+        current_app.extensions["netzwerk.memo.bytes"] = 0
+    return entries

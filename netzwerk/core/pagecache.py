@@ -45,7 +45,7 @@ def anonymous_page_cache(view):
             g.pop(token_name, None)
         body = response.get_data()
         if response.status_code == 200 and not session.modified:
-            keep(key, (body, response.mimetype), generation)
+            keep(key, (body, response.mimetype), generation, size=len(body))
         return _with_own_token(response, body)
 
     return wrapper

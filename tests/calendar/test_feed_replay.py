@@ -168,3 +168,20 @@ def test_https_behind_the_proxy_is_replayed_with_hsts_and_plain_http_without(
 
     assert "Strict-Transport-Security" in secure.headers
     assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_answers_for_made_up_hosts_never_hold_more_than_the_byte_budget(
+    app, client, feed_event, monkeypatch
+):
+    from netzwerk.calendar import replay as replay_module
+
+    feed_size = len(client.get("/kalender.ics").data)
+    monkeypatch.setattr(replay_module, "_MAX_BYTES", feed_size * 3)
+    replay = app.wsgi_app
+
+    for n in range(20):  # a stranger varying the Host header to fill the worker's memory
+        client.get("/kalender.ics", headers={"Host": f"h{n}.example.org"})
+
+    assert replay.bytes <= feed_size * 3
+    assert sum(len(a.body) for a in replay.answers.values()) <= feed_size * 3
+    assert len(replay.answers) >= 1  # and it still replays

@@ -123,3 +123,20 @@ def test_memo_off_renders_every_time(app, client):
     _, statements = _statements(client, "/veranstaltungen/")
 
     assert statements > 0
+
+
+def test_made_up_query_strings_never_hold_more_than_the_byte_budget(app, client, monkeypatch):
+    from netzwerk.core import memo
+
+    factories.make_event(title="Netzwerktreffen Nord")
+    page_size = len(client.get("/veranstaltungen/").data)
+    monkeypatch.setattr(memo, "_MAX_BYTES", page_size * 5)
+
+    for n in range(40):  # a stranger varying the query string to fill the worker's memory
+        assert client.get(f"/veranstaltungen/?x={n}").status_code == 200
+
+    kept = [entry for key, entry in app.extensions["netzwerk.memo"].items() if key[0] == "page"]
+    assert 1 <= len(kept) <= 5
+    assert app.extensions["netzwerk.memo.bytes"] <= page_size * 5
+    _, statements = _statements(client, "/veranstaltungen/?x=39")
+    assert statements == 0  # the newest is still served from memory
