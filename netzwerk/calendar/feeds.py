@@ -15,7 +15,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -113,7 +113,7 @@ class Feed:
         return _etag(self.key, self.version.key)
 
     @property
-    def last_modified(self) -> datetime:
+    def last_modified(self) -> datetime | None:
         return self.version.last_modified
 
     def render(self) -> bytes:
@@ -231,7 +231,9 @@ def planning_feed(now: datetime) -> Feed:
             f"Alle Veranstaltungen der {current_app.config['OFFICE_NAME']} mit Entwürfen "
             "(vorläufig) und Terminen nur für Mitglieder"
         ),
-        version=queries.planning_version(window),
+        # Without Last-Modified: a deleted draft leaves no newer date behind, so a program
+        # asking If-Modified-Since would keep it. The ETag (count and ids) sees deletions.
+        version=replace(queries.planning_version(window), last_modified=None),
         filename="planung.ics",
         private=True,
         chunks=lambda: [_event_chunk(e) for e in queries.planning_events(window)],

@@ -74,7 +74,7 @@ class Version:
     """What a feed's content depends on, found in one query; equal versions, equal bytes."""
 
     key: tuple
-    last_modified: datetime
+    last_modified: datetime | None  # None: the feed cannot tell by date (planning feed)
 
 
 def _newest(*values: datetime | None) -> datetime:

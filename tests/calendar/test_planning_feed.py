@@ -118,3 +118,22 @@ def test_the_calendar_page_points_coordinators_to_it(coordinator_client):
 def test_the_calendar_page_does_not_offer_it_to_members(member_client):
     html = member_client.get("/kalender").get_data(as_text=True)
     assert "Planungskalender" not in html
+
+
+def test_a_deleted_draft_leaves_the_feed_however_the_program_asks(client, coordinator):
+    factories.make_event(title="Netzwerktreffen")
+    draft = factories.make_event(title="Verworfene Idee", state=EventState.DRAFT)
+    url = planning_url(coordinator)
+    first = client.get(url)
+    assert UID.format(draft.id) in parse(first).uids()
+
+    admin_operations.delete_event(draft)
+    db.session.commit()
+
+    # The date-based question has nothing to go by: a deletion leaves no newer date.
+    assert "Last-Modified" not in first.headers
+    by_etag = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    by_date = client.get(url, headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"})
+    for response in (by_etag, by_date):
+        assert response.status_code == 200
+        assert UID.format(draft.id) not in parse(response).uids()
