@@ -130,10 +130,15 @@ def _refuse_lazy_loads(state) -> None:
 
 def statements_for(server, client, url: str) -> int:
     """SQL statements one GET of url costs in a request of its own."""
-    db.session.commit()  # the test's own transaction must not hold SQLite's write lock
     # Counted cold, as right after a change: no feed bytes or kept aggregates at hand.
     server.extensions.pop("netzwerk.calendar", None)
     server.extensions.pop("netzwerk.memo", None)
+    return _statements_of(server, lambda: client.get(url), 200)
+
+
+def _statements_of(server, send, expected_status: int) -> int:
+    """Statements the request that send() makes costs; lazy loads raise meanwhile."""
+    db.session.commit()  # the test's own transaction must not hold SQLite's write lock
     with server.app_context():
         engine = db.engine
     statements = []
@@ -145,11 +150,11 @@ def statements_for(server, client, url: str) -> int:
     event.listen(engine, "before_cursor_execute", count)
     event.listen(Session, "do_orm_execute", _refuse_lazy_loads)
     try:
-        response = client.get(url)
+        response = send()
     finally:
         event.remove(Session, "do_orm_execute", _refuse_lazy_loads)
         event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, (url, response.status_code)
+    assert response.status_code == expected_status, (response.request.url, response.status_code)
     return len(statements)
 
 
@@ -190,24 +195,7 @@ REGISTRATION_STATEMENT_LIMIT = 10
 
 
 def statements_for_post(server, client, url: str, data: dict) -> int:
-    db.session.commit()
-    with server.app_context():
-        engine = db.engine
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE"):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    event.listen(Session, "do_orm_execute", _refuse_lazy_loads)
-    try:
-        response = client.post(url, data=data)
-    finally:
-        event.remove(Session, "do_orm_execute", _refuse_lazy_loads)
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 302, (url, response.status_code)
-    return len(statements)
+    return _statements_of(server, lambda: client.post(url, data=data), 302)
 
 
 def test_a_registration_costs_the_same_few_statements_however_full_the_event(server):
