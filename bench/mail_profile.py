@@ -29,10 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from netzwerk_bench.database import BENCH_SECRET_KEY  # noqa: E402
 from netzwerk_bench.server import free_port  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
 
 from netzwerk import create_app  # noqa: E402
-from netzwerk.db import db, utcnow  # noqa: E402
+from netzwerk.db import db  # noqa: E402
 
 
 @contextmanager
@@ -52,27 +51,11 @@ def profiled(enabled: bool):
 
 
 def prepare(recipients: int) -> int:
-    from netzwerk.mailing import messages
-    from netzwerk.mailing.models import MailingList, Subscription, SubscriptionState
+    from netzwerk_bench.extras import list_with_subscribers
 
-    mailing_list = MailingList(slug="profil", name="Profil-Verteiler Grüße")
-    db.session.add(mailing_list)
-    db.session.flush()
-    now = utcnow()
-    db.session.execute(
-        insert(Subscription),
-        [
-            {
-                "list_id": mailing_list.id,
-                "email": f"empfaenger{n}@verteiler.example.org",
-                "name": f"Empfängerin {n}",
-                "state": SubscriptionState.ACTIVE,
-                "requested_dt": now,
-                "confirmed_dt": now,
-            }
-            for n in range(recipients)
-        ],
-    )
+    from netzwerk.mailing import messages
+
+    mailing_list = list_with_subscribers("profil", "Profil-Verteiler Grüße", recipients)
     message = messages.create_draft(
         mailing_list,
         author=None,

@@ -63,12 +63,11 @@ def queue_list_message(app: Flask, base_url: str, cookie: str, recipients: int) 
     }
 
 
-def _list_with_draft(recipients: int) -> int:
-    from netzwerk.accounts.models import User
-    from netzwerk.mailing import messages
+def list_with_subscribers(slug: str, name: str, recipients: int):
+    """A mailing list with that many confirmed subscriptions, inserted in one statement."""
     from netzwerk.mailing.models import MailingList, Subscription, SubscriptionState
 
-    mailing_list = MailingList(slug=f"benchmark-{uuid.uuid4().hex[:8]}", name="Benchmark-Verteiler")
+    mailing_list = MailingList(slug=slug, name=name)
     db.session.add(mailing_list)
     db.session.flush()
     now = utcnow()
@@ -85,6 +84,16 @@ def _list_with_draft(recipients: int) -> int:
             }
             for n in range(recipients)
         ],
+    )
+    return mailing_list
+
+
+def _list_with_draft(recipients: int) -> int:
+    from netzwerk.accounts.models import User
+    from netzwerk.mailing import messages
+
+    mailing_list = list_with_subscribers(
+        f"benchmark-{uuid.uuid4().hex[:8]}", "Benchmark-Verteiler", recipients
     )
     author = db.session.execute(select(User).where(User.email == COORDINATOR_EMAIL)).scalar_one()
     message = messages.create_draft(
