@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from netzwerk.accounts.access import member_required
 from netzwerk.calendar.ical import event_calendar
@@ -71,25 +70,18 @@ def _is_coordinator() -> bool:
     return current_user.is_authenticated and current_user.is_coordinator
 
 
-# What the event page and the registration show of an event, loaded with it.
-DETAIL_LOADS = (selectinload(Event.workshops), selectinload(Event.target_groups))
-
-
 def _event_for_visitor(event_id: int, *, lock: bool = False) -> Event:
     """The event if this visitor may see it: drafts only for coordinators, members-only
     events only for people who are logged in. lock: for a registration, which locks the
     event anyway; locked first, it is loaded once."""
-    if lock:
-        event = operations.find_and_lock_event(event_id, DETAIL_LOADS)
-    else:
-        event = db.session.get(Event, event_id, options=DETAIL_LOADS)
+    event = operations.find_and_lock_event(event_id) if lock else db.session.get(Event, event_id)
     if event is None:
         abort(404)
     if event.state == EventState.DRAFT and not _is_coordinator():
         abort(404)
     if not event.is_public and not current_user.is_authenticated:
         abort(login_manager.unauthorized())
-    return event
+    return operations.load_workshops_and_groups(event)
 
 
 # --- the event list -----------------------------------------------------------
