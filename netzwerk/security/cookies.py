@@ -5,8 +5,11 @@ http://127.0.0.1:5000 keeps working with the default (a Secure cookie would neve
 come back over http, and browsers refuse __Host- cookies without Secure).
 """
 
+from datetime import UTC, datetime, timedelta
+
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 SECURE_SESSION_COOKIE = "__Host-netzwerk"
 SECURE_REMEMBER_COOKIE = "__Host-netzwerk_remember"
@@ -21,6 +24,9 @@ _DERIVED = {
     PLAIN_SESSION_COOKIE,
     PLAIN_REMEMBER_COOKIE,
 }
+# A logged-in session's cookie is signed anew (its 8 hours start again) at most this often,
+# not on every response: signing cost about as much as a small page's own work.
+SESSION_REFRESH_INTERVAL = timedelta(minutes=5)
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
@@ -30,14 +36,48 @@ class CookieSessionInterface(SecureCookieSessionInterface):
     serializer, parsed the Cookie header and read the cookie settings for them all the
     same, which cost more than the rest of their session handling. What they get is
     unchanged: an empty session, and "Vary: Cookie" once something looked at it.
+
+    Logged-in requests: the serializer is built once per key, not twice per request, and
+    an unchanged permanent session is re-signed only when its cookie is older than
+    SESSION_REFRESH_INTERVAL (Flask re-signs it on every response).
     """
+
+    def get_signing_serializer(self, app) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        cached = app.extensions.get("netzwerk_session_serializer")
+        if cached is None or cached[0] != keys:
+            cached = (keys, super().get_signing_serializer(app))
+            app.extensions["netzwerk_session_serializer"] = cached
+        return cached[1]
 
     def open_session(self, app, request):
         if app.secret_key and not (
             request.environ.get("HTTP_COOKIE") and request.cookies.get(self.get_cookie_name(app))
         ):
             return self.session_class()
-        return super().open_session(app, request)
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(
+                request.cookies[self.get_cookie_name(app)], max_age=max_age, return_timestamp=True
+            )
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at
+        return session
+
+    def should_set_cookie(self, app, session) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        return signed_at is None or datetime.now(UTC) - signed_at >= SESSION_REFRESH_INTERVAL
 
     def save_session(self, app, session, response):
         if session or session.modified:

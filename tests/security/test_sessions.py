@@ -146,3 +146,40 @@ def test_logging_in_again_after_logout_works(client, member):
 
     assert login(client, member.email).status_code == 302
     assert_logged_in(client)
+
+
+def test_an_active_session_keeps_its_cookie_and_is_renewed_after_a_few_minutes(
+    client, member, monkeypatch
+):
+    from netzwerk.security import cookies
+
+    login(client, member.email)
+    client.get("/konto")  # shows the login's message and stores a form token: both change it
+    # Just signed: a page view leaves the cookie as it is (no new signature each response).
+    response = client.get("/konto")
+    assert response.status_code == 200
+    assert not response.headers.getlist("Set-Cookie")
+
+    # Older than the interval: the next response signs it again, for another 8 hours.
+    monkeypatch.setattr(cookies, "SESSION_REFRESH_INTERVAL", timedelta(0))
+    response = client.get("/konto")
+    renewed = set_cookie(response, PLAIN_SESSION_COOKIE)
+    assert timedelta(hours=7, minutes=59) < expires_in(renewed) <= timedelta(hours=8)
+    assert_logged_in(client)
+
+
+def test_a_changed_session_is_written_at_once(client, member):
+    login(client, member.email)
+    client.get("/konto")
+    client.get("/konto")
+    response = client.post("/logout")
+    # Logging out changes the session: the new cookie goes with this very response.
+    assert set_cookie(response, PLAIN_SESSION_COOKIE)["value"]
+    assert_logged_out(client)
+
+
+def test_a_forged_or_expired_session_cookie_is_an_empty_session(app, client, member):
+    login(client, member.email)
+    cookie = client.get_cookie(PLAIN_SESSION_COOKIE, domain=HOST)
+    client.set_cookie(PLAIN_SESSION_COOKIE, cookie.value[:-2] + "xx", domain=HOST)
+    assert_logged_out(client)
