@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 from flask import current_app
-from icalendar import vCalAddress, vDuration, vText
+from icalendar import vDuration
 
 from netzwerk.core.timeutil import utc_to_berlin
 from netzwerk.events.models import Event, EventState, Registration, RegistrationState, Workshop
@@ -264,6 +264,13 @@ def _ical_datetime(value: datetime) -> str:
     )
 
 
+def _integer(value: int) -> int:
+    # As icalendar: RFC 5545 integers are 32-bit (invitation SEQUENCEs reach that in 2088).
+    if not -(2**31) <= value < 2**31:
+        raise ValueError(f"Integer {value} is outside the RFC 5545 range")
+    return int(value)
+
+
 def event_bytes(event: Event, *, base_url: str) -> bytes:
     """serialize(event_component(event)), byte for byte, written directly.
 
@@ -272,28 +279,56 @@ def event_bytes(event: Event, *, base_url: str) -> bytes:
     half a second. The properties and their order are icalendar's (canonical ones first,
     the rest alphabetical); tests/calendar/test_event_bytes.py holds both to the same bytes.
     """
+    changed = stamp(event.updated_dt)
+    return _vevent_bytes(
+        event,
+        base_url,
+        summary=_summary(event.title, event.state),
+        dtstamp=changed,
+        last_modified=changed,
+        sequence=event.ical_sequence,
+        status=STATUS_BY_STATE[event.state],
+    )
+
+
+def _vevent_bytes(
+    event: Event,
+    base_url: str,
+    *,
+    summary: str,
+    dtstamp: datetime,
+    last_modified: datetime,
+    sequence: int,
+    status: str,
+    extra_description: list[str] = (),
+    attendee: str = "",
+    organizer: str = "",
+) -> bytes:
+    """The VEVENT of event_component, with the values an invitation replaces, and
+    ATTENDEE and ORGANIZER (ready lines) where icalendar's alphabetical order puts them."""
     url = event_page_url(event, base_url)
-    changed = _ical_datetime(stamp(event.updated_dt)) + "Z"
     categories = ",".join(
         _text(c) for c in (event.kind.label, *(g.name for g in event.target_groups))
     )
+    description = describe(event.description, url, list(extra_description))
     lines = [
         "BEGIN:VEVENT",
-        f"SUMMARY:{_value(_text(_summary(event.title, event.state)))}",
+        f"SUMMARY:{_value(_text(summary))}",
         f"DTSTART;TZID={BERLIN_TZID}:{_ical_datetime(local_time(event.start_dt))}",
         f"DTEND;TZID={BERLIN_TZID}:{_ical_datetime(local_time(event.end_dt))}",
-        f"DTSTAMP:{changed}",
+        f"DTSTAMP:{_ical_datetime(dtstamp)}Z",
         f"UID:{_value(_text(event_uid(event, base_url)))}",
-        f"SEQUENCE:{int(event.ical_sequence)}",
+        f"SEQUENCE:{_integer(sequence)}",
+        attendee,
         f"CATEGORIES:{_value(categories)}",
-        f"DESCRIPTION:{_value(_text(describe(event.description, url)))}",
-        f"LAST-MODIFIED:{changed}",
+        f"DESCRIPTION:{_value(_text(description))}",
+        f"LAST-MODIFIED:{_ical_datetime(last_modified)}Z",
     ]
     location = event_location(event)
     if location:
         lines.append(f"LOCATION:{_value(_text(location))}")
-    lines += [f"STATUS:{STATUS_BY_STATE[event.state]}", f"URL:{_value(url)}", "END:VEVENT"]
-    return b"\r\n".join([_fold(line) for line in lines]) + b"\r\n"
+    lines += [organizer, f"STATUS:{status}", f"URL:{_value(url)}", "END:VEVENT"]
+    return b"\r\n".join([_fold(line) for line in lines if line]) + b"\r\n"
 
 
 def calendar_bytes(chunks: list[bytes], name: str, description: str) -> bytes:
@@ -356,25 +391,6 @@ def registration_component(registration: Registration, *, base_url: str) -> ical
     return component
 
 
-def _organizer(base_url: str) -> vCalAddress:
-    email = current_app.config.get("ICAL_ORGANIZER_EMAIL") or f"no-reply@{host_of(base_url)}"
-    organizer = vCalAddress(f"mailto:{email}")
-    organizer.params["CN"] = vText(current_app.config["OFFICE_NAME"])
-    return organizer
-
-
-def _attendee(registration: Registration, method: str) -> vCalAddress:
-    attendee = vCalAddress(f"mailto:{registration.email}")
-    attendee.params["CN"] = vText(f"{registration.first_name} {registration.last_name}")
-    attendee.params["ROLE"] = "REQ-PARTICIPANT"
-    attendee.params["CUTYPE"] = "INDIVIDUAL"
-    confirmed = registration.state == RegistrationState.CONFIRMED and method == "REQUEST"
-    attendee.params["PARTSTAT"] = "ACCEPTED" if confirmed else "DECLINED"
-    # The organiser address collects no replies, so calendar programs must not send any.
-    attendee.params["RSVP"] = "FALSE"
-    return attendee
-
-
 def _replace(component: icalendar.Event, name: str, value) -> None:
     component.pop(name, None)
     component.add(name, value)
@@ -399,20 +415,51 @@ def invitation_sequence(registration: Registration) -> int:
 def registration_invitation(registration: Registration, method: str = "REQUEST") -> bytes:
     """The .ics attachment of a registration mail: METHOD:REQUEST or METHOD:CANCEL, or
     METHOD:PUBLISH for a place not yet held (waiting list, offer): a TENTATIVE entry
-    without attendee, which the later REQUEST or CANCEL with the same UID replaces."""
+    without attendee, which the later REQUEST or CANCEL with the same UID replaces.
+
+    Written directly, byte for byte as icalendar wrote the components (registration_component
+    for PUBLISH, event_component with ORGANIZER and ATTENDEE otherwise) in make_calendar:
+    icalendar cost 0.8 ms per mail. tests/calendar/test_invitation_bytes.py keeps that
+    reference and holds both to the same bytes.
+    """
     method = method.upper()
     if method not in ("REQUEST", "CANCEL", "PUBLISH"):
         raise ValueError(f"unsupported iTIP method {method}")
     base_url = current_app.config["BASE_URL"]
-    event = registration.event
     if method == "PUBLISH":
-        component = registration_component(registration, base_url=base_url)
-        _replace(component, "sequence", invitation_sequence(registration))
-        component.add("organizer", _organizer(base_url))
-        return _invitation_calendar(component, event, method)
-    component = event_component(
-        event, base_url=base_url, extra_description=_assigned_workshops(registration)
+        vevent = _placeholder_vevent(registration, base_url)
+    else:
+        vevent = _itip_vevent(registration, method, base_url)
+    return _invitation_calendar(vevent, registration.event, method)
+
+
+def _placeholder_vevent(registration: Registration, base_url: str) -> bytes:
+    """registration_component (its rules repeated here) with the invitation's SEQUENCE
+    and an ORGANIZER."""
+    event = registration.event
+    tentative = registration.state in PERSONAL_PREFIXES and event.state == EventState.PUBLISHED
+    extra = ([_waiting_note(registration)] if tentative else []) + _assigned_workshops(registration)
+    changed = max(stamp(event.updated_dt), stamp(registration.updated_dt))
+    return _vevent_bytes(
+        event,
+        base_url,
+        summary=(
+            f"{PERSONAL_PREFIXES[registration.state]}: {event.title}"
+            if tentative
+            else _summary(event.title, event.state)
+        ),
+        dtstamp=changed,
+        last_modified=changed,
+        sequence=invitation_sequence(registration),
+        status="TENTATIVE" if tentative else STATUS_BY_STATE[event.state],
+        extra_description=extra,
+        organizer=_organizer_line(base_url),
     )
+
+
+def _itip_vevent(registration: Registration, method: str, base_url: str) -> bytes:
+    """The event for a REQUEST or CANCEL: the registered person as ATTENDEE."""
+    event = registration.event
     # A changed workshop (another pick, or moved by the office) is news for the attendee
     # although the event did not change.
     changed = max(
@@ -420,27 +467,91 @@ def registration_invitation(registration: Registration, method: str = "REQUEST")
         stamp(registration.updated_dt or event.updated_dt),
         *(stamp(c.workshop.updated_dt) for c in registration.workshop_choices if c.is_assigned),
     )
-    _replace(component, "dtstamp", changed)
-    component.add("organizer", _organizer(base_url))
-    component.add("attendee", _attendee(registration, method))
-    sequence = invitation_sequence(registration)
-    if method == "CANCEL":
-        sequence += 1
-        _replace(component, "status", "CANCELLED")
-    _replace(component, "sequence", sequence)
-    return _invitation_calendar(component, event, method)
-
-
-def _invitation_calendar(component: icalendar.Event, event: Event, method: str) -> bytes:
-    """make_calendar([component], ...).to_ical(), byte for byte, in about half the time:
-    the shared Berlin VTIMEZONE goes in as bytes serialized once, the rest through the
-    faster serialize(). Every registration's confirmation mail carries one of these."""
-    head = make_calendar(
-        [],
-        name=event.title,
-        description=f"{event.kind.label} – {current_app.config['OFFICE_NAME']}",
-        method=method,
+    cancel = method == "CANCEL"  # a CANCEL must outrank the REQUEST it withdraws
+    return _vevent_bytes(
+        event,
+        base_url,
+        summary=_summary(event.title, event.state),
+        dtstamp=changed,
+        last_modified=stamp(event.updated_dt),
+        sequence=invitation_sequence(registration) + (1 if cancel else 0),
+        status="CANCELLED" if cancel else STATUS_BY_STATE[event.state],
+        extra_description=_assigned_workshops(registration),
+        attendee=_attendee_line(registration, method),
+        organizer=_organizer_line(base_url),
     )
+
+
+def _organizer_line(base_url: str) -> str:
+    email = current_app.config.get("ICAL_ORGANIZER_EMAIL") or f"no-reply@{host_of(base_url)}"
+    return f"ORGANIZER;CN={_param(current_app.config['OFFICE_NAME'])}:{_cal_address(email)}"
+
+
+def _attendee_line(registration: Registration, method: str) -> str:
+    name = f"{registration.first_name} {registration.last_name}"
+    confirmed = registration.state == RegistrationState.CONFIRMED and method == "REQUEST"
+    partstat = "ACCEPTED" if confirmed else "DECLINED"
+    # The organiser address collects no replies, so calendar programs must not send any.
     return (
-        serialize(head).removesuffix(_END) + _berlin_timezone_ical() + serialize(component) + _END
+        f"ATTENDEE;CN={_param(name)};CUTYPE=INDIVIDUAL;PARTSTAT={partstat}"
+        f";ROLE=REQ-PARTICIPANT;RSVP=FALSE:{_cal_address(registration.email)}"
     )
+
+
+def _cal_address(email: str) -> str:
+    # As vCalAddress: a line break would end the property and start one of the sender's.
+    if "\r" in email or "\n" in email:
+        raise ValueError(f"A CAL-ADDRESS value may not contain CR or LF characters: {email!r}")
+    return f"mailto:{email}"
+
+
+# RFC 6868 as icalendar's Parameters.to_ical applies it; no replacement makes a later one match.
+_PARAM_ESCAPES = (("^", "^^"), ("\r\n", "^n"), ("\r", "^n"), ("\n", "^n"), ('"', "^'"))
+# A value with one of these goes in double quotes (space and apostrophe: for CN only).
+_PARAM_QUOTED = frozenset(" ',;:\u2019")
+
+
+def _param(value: str) -> str:
+    """A CN parameter value as icalendar writes it."""
+    quoted = not _PARAM_QUOTED.isdisjoint(value)
+    for plain, escaped in _PARAM_ESCAPES:
+        if plain in value:
+            value = value.replace(plain, escaped)
+    return f'"{value}"' if quoted else value
+
+
+def _invitation_calendar(vevent: bytes, event: Event, method: str) -> bytes:
+    """make_calendar([component], ...).to_ical(), byte for byte, written directly:
+    the shared Berlin VTIMEZONE goes in as bytes serialized once."""
+    about = f"{event.kind.label} – {current_app.config['OFFICE_NAME']}"
+    refresh = _duration(configured_refresh())
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{_value(_text(PRODID))}",
+        "CALSCALE:GREGORIAN",
+        f"METHOD:{method}",
+        f"DESCRIPTION:{_value(_text(about))}",
+        f"X-WR-CALDESC:{_verbatim(about)}",
+        f"NAME:{_verbatim(event.title)}",
+        f"X-WR-CALNAME:{_verbatim(event.title)}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}",
+        f"X-PUBLISHED-TTL:{refresh}",
+    ]
+    head = b"\r\n".join([_fold(line) for line in lines]) + b"\r\n"
+    return head + _berlin_timezone_ical() + vevent + _END
+
+
+def _verbatim(text: str) -> str:
+    """A value of a property icalendar does not know (NAME among them): not escaped.
+
+    A line break there would end the property; icalendar refuses it (an assertion).
+    """
+    if "\n" in text:
+        raise ValueError(f"line break in an unescaped iCalendar value: {text!r}")
+    return _value(text)
+
+
+@cache
+def _duration(value: timedelta) -> str:
+    return vDuration(value).to_ical().decode()
