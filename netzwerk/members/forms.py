@@ -5,7 +5,13 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, TelField, Te
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
-from netzwerk.core.forms import email_field, reject_control_characters, strip_filter, text_field
+from netzwerk.core.forms import (
+    LeanSelect,
+    email_field,
+    reject_control_characters,
+    strip_filter,
+    text_field,
+)
 from netzwerk.members.models import EmployerKind, SchoolForm
 from netzwerk.members.operations import NewEmployer
 
@@ -62,6 +68,7 @@ def _schools_field():
         invalid_choice_message="Bitte wählen Sie Schulen aus der Liste.",
         invalid_value_message="Bitte wählen Sie Schulen aus der Liste.",
         render_kw={"size": 10},
+        widget=LeanSelect(multiple=True),  # every school of the network
     )
 
 
@@ -86,7 +93,9 @@ class MemberForm(FlaskForm):
         validate_choice=False,
         validators=[InputRequired("Bitte wählen Sie eine Berufsgruppe.")],
     )
-    employer = SelectField("Träger", coerce=_int_or_none, validate_choice=False)
+    employer = SelectField(
+        "Träger", coerce=_int_or_none, validate_choice=False, widget=LeanSelect()
+    )
     new_employer_kind = SelectField(
         "Art des neuen Trägers", choices=_choices("– bitte wählen –", EMPLOYER_KINDS)
     )
@@ -217,7 +226,8 @@ class _GetForm(FlaskForm):
 
 
 class MemberFilterForm(_GetForm):
-    traeger = SelectField("Träger", coerce=_int_or_none, validate_choice=False)
+    # Träger, Sozialräume and schools: hundreds to thousands of options state-wide.
+    traeger = SelectField("Träger", coerce=_int_or_none, validate_choice=False, widget=LeanSelect())
     traegerart = SelectField(
         "Art des Trägers",
         choices=_choices("Alle Arten", EMPLOYER_KINDS),
@@ -226,8 +236,10 @@ class MemberFilterForm(_GetForm):
     schulform = SelectField(
         "Schulform", choices=_choices("Alle Schulformen", SCHOOL_FORMS), validate_choice=False
     )
-    sozialraum = SelectField("Sozialraum", coerce=_int_or_none, validate_choice=False)
-    schule = SelectField("Schule", coerce=_int_or_none, validate_choice=False)
+    sozialraum = SelectField(
+        "Sozialraum", coerce=_int_or_none, validate_choice=False, widget=LeanSelect()
+    )
+    schule = SelectField("Schule", coerce=_int_or_none, validate_choice=False, widget=LeanSelect())
     status = SelectField(
         "Status", choices=_choices(None, STATUSES), default="aktiv", validate_choice=False
     )
