@@ -5,16 +5,14 @@ the real thing: the web request against gunicorn, or `flask mail send`."""
 from __future__ import annotations
 
 import io
-import logging
+import json
 import re
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
 
-from aiosmtpd.controller import Controller
 from flask import Flask
 from netzwerk_bench.database import Database, app_environment
 from netzwerk_bench.load import fetch
@@ -130,19 +128,6 @@ def _form_headers(cookie: str, content_type="application/x-www-form-urlencoded")
 # --- outbox delivery ----------------------------------------------------------------------
 
 
-class _Sink:
-    """Accepts every message and notes when it arrived."""
-
-    def __init__(self):
-        self.arrivals: list[float] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.arrivals.append(time.perf_counter())
-        return "250 OK"
-
-
 def deliver_outbox(app: Flask, database: Database, fallback_messages: int) -> dict:
     """`flask mail send` against a local SMTP server: messages per second over its one
     connection, from the first to the last arrival."""
@@ -153,11 +138,14 @@ def deliver_outbox(app: Flask, database: Database, fallback_messages: int) -> di
             db.session.commit()
             waiting = fallback_messages
         db.engine.dispose()
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
-    sink, port = _Sink(), free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    port = free_port()
+    sink = subprocess.Popen(  # noqa: S603
+        [sys.executable, str(Path(__file__).with_name("smtp_sink.py")), str(port)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
     try:
+        if sink.stdout.readline().strip() != "ready":
+            raise RuntimeError("Der SMTP-Server des Benchmarks startete nicht.")
         env = app_environment(
             database,
             NETZWERK_MAIL_SERVER="127.0.0.1",
@@ -172,16 +160,19 @@ def deliver_outbox(app: Flask, database: Database, fallback_messages: int) -> di
             cwd=ROOT, env=env, capture_output=True, text=True, check=False,
         )  # fmt: skip
         seconds = time.perf_counter() - started
+        received, _ = sink.communicate(timeout=30)  # closes its input: it stops and reports
     finally:
-        controller.stop()
-    arrivals = sink.arrivals
-    span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0.0
+        if sink.poll() is None:
+            sink.kill()
+            sink.wait()
+    arrivals = json.loads(received)
+    span = arrivals["last"] - arrivals["first"] if arrivals["count"] > 1 else 0.0
     return {
         "messages": waiting,
-        "delivered": len(arrivals),
+        "delivered": arrivals["count"],
         "seconds": seconds,
-        "per_second": (len(arrivals) - 1) / span if span else 0.0,
-        "ok": done.returncode == 0 and len(arrivals) == waiting,
+        "per_second": (arrivals["count"] - 1) / span if span else 0.0,
+        "ok": done.returncode == 0 and arrivals["count"] == waiting,
         "output": (done.stdout + done.stderr).strip()[-500:],
     }
 
