@@ -1,15 +1,15 @@
-"""Public feeds polled again get Flask's last answer again, without Flask, while nothing
-that answer was built from can have changed.
+"""Public feeds polled again get Flask's last answer again, without Flask, while nothing that
+answer was built from can have changed.
 
-Calendar programs poll /kalender.ics and the group feeds far more often than events
-change, mostly with the ETag they hold. The feed itself is cheap by then (its version is
-remembered, its bytes cached); Flask's way around it (contexts, session, hooks, headers)
-cost several times a bare route. So once Flask has answered a poll, the same poll (GET,
-same path, host, scheme and If-None-Match; no cookie, query or If-Modified-Since) gets
-that answer again from here: status, headers and body as Flask gave them, with this
-request's own X-Request-ID. It ends with the first commit in this process, when the
-remembered version runs out (netzwerk/core/memo.py) or a setting the feed depends on
-changes; the next poll goes through Flask again.
+Calendar programs poll /kalender.ics and the group feeds far more often than events change,
+mostly with the ETag they hold. The feed itself is cheap by then (its version is remembered,
+its bytes cached); Flask's way around it (contexts, session, hooks, headers) cost several
+times a bare route. So once Flask has answered a poll, the same poll (GET, same path, host,
+scheme, If-None-Match and Accept-Encoding; no cookie, query or If-Modified-Since) gets that
+answer again from here: status, headers and body as Flask gave them, with this request's own
+X-Request-ID. It ends with the first commit in this process, when the remembered version
+runs out (netzwerk/core/memo.py) or a setting the feed depends on changes; the next poll
+goes through Flask again.
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ def _request_key(environ) -> tuple | None:
         environ.get("SERVER_NAME"),
         environ.get("SERVER_PORT"),
         environ.get("HTTP_IF_NONE_MATCH"),
+        environ.get("HTTP_ACCEPT_ENCODING"),  # gzip or not
     )
 
 
