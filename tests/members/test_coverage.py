@@ -128,7 +128,9 @@ def test_the_table_is_paged_and_the_figures_cover_every_school(app, coordinator_
     assert school_rows(first) == ["Grundschule Am Markt", "Grundschule Bachstraße"]
     assert "5 Schulen, Seite 1 von 3" in text_of(first)
     assert '<nav class="pagination" aria-label="Seiten">' in first
-    assert 'href="/verwaltung/abdeckung?page=2" rel="next">Weiter' in first
+    # The table sits below the summary: paging lands on it, not on the top of the page.
+    assert 'href="/verwaltung/abdeckung?page=2#schulen" rel="next">Weiter' in first
+    assert '<h2 id="schulen">Schulen im Einzelnen</h2>' in first
     assert school_rows(last) == ["Realschule Eichenweg"]
     assert 'rel="prev">‹ Zurück' in last and 'rel="next"' not in last
     for html in (first, last):  # the summary and the breakdown count all five schools
@@ -155,7 +157,7 @@ def test_paging_keeps_the_filters_and_a_page_past_the_end_shows_the_last(
     second = coordinator_client.get(URL, query_string={**query, "page": 2}).text
     assert school_rows(second) == ["Gymnasium Süd"]
     assert "2 Schulen ohne Fachkraft, Seite 2 von 2" in text_of(second)
-    assert 'href="/verwaltung/abdeckung?nur_ohne=y&amp;page=1" rel="prev"' in second
+    assert 'href="/verwaltung/abdeckung?nur_ohne=y&amp;page=1#schulen" rel="prev"' in second
 
 
 def _statements_for(client, url: str) -> int:
