@@ -1,6 +1,6 @@
 """Who may see what: loading the logged-in user and guarding coordinator pages."""
 
-from functools import wraps
+from functools import cache, wraps
 
 from flask import Blueprint, abort
 from flask_login import current_user, login_required
@@ -10,18 +10,21 @@ from sqlalchemy.orm import joinedload
 from netzwerk.accounts.models import User
 from netzwerk.db import db
 
-# The member profile in the same statement: most pages ask for it (navigation). Built once:
-# every logged-in request runs it, and building it cost as much as running it.
-_USER_WITH_MEMBER = (
-    select(User).options(joinedload(User.member)).where(User.id == bindparam("user_id"))
-)
+
+@cache
+def _user_with_member():
+    # The member profile in the same statement: most pages ask for it (navigation). Built
+    # once, since every logged-in request runs it and building it cost as much as running
+    # it; on first use, because the joinedload configures the mappers, which needs every
+    # model imported.
+    return select(User).options(joinedload(User.member)).where(User.id == bindparam("user_id"))
 
 
 def load_user(session_id: str) -> User | None:
     user_id, _, stamp = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.execute(_USER_WITH_MEMBER, {"user_id": int(user_id)}).scalar_one_or_none()
+    user = db.session.execute(_user_with_member(), {"user_id": int(user_id)}).scalar_one_or_none()
     if user is None or user.get_id() != session_id:
         return None  # the password changed, or the user logged out, since this session began
     return user
