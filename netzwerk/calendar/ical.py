@@ -6,6 +6,7 @@ never show them an hour off; SEQUENCE and STATUS let changes and cancellations a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from urllib.parse import urlsplit
@@ -376,18 +377,47 @@ def _waiting_note(registration: Registration) -> str:
     return "Ein Platz ist für Sie frei. Bitte sagen Sie zu."
 
 
-def registration_component(registration: Registration, *, base_url: str) -> icalendar.Event:
-    """The event as its registered member sees it; waiting or offered places are TENTATIVE."""
+@dataclass(frozen=True)
+class _AsRegistered:
+    """How a registered person's entry differs from the event's own: a waiting or offered
+    place is TENTATIVE with a note, assigned workshops are listed, and it changed when
+    either the event or the registration did."""
+
+    tentative: bool
+    summary: str
+    status: str
+    extra_description: list[str]
+    changed: datetime
+
+
+def _as_registered(registration: Registration) -> _AsRegistered:
     event = registration.event
     tentative = registration.state in PERSONAL_PREFIXES and event.state == EventState.PUBLISHED
     extra = ([_waiting_note(registration)] if tentative else []) + _assigned_workshops(registration)
-    component = event_component(event, base_url=base_url, extra_description=extra)
-    changed = max(stamp(event.updated_dt), stamp(registration.updated_dt))
-    _replace(component, "dtstamp", changed)
-    _replace(component, "last-modified", changed)
-    if tentative:
-        _replace(component, "summary", f"{PERSONAL_PREFIXES[registration.state]}: {event.title}")
-        _replace(component, "status", "TENTATIVE")
+    return _AsRegistered(
+        tentative=tentative,
+        summary=(
+            f"{PERSONAL_PREFIXES[registration.state]}: {event.title}"
+            if tentative
+            else _summary(event.title, event.state)
+        ),
+        status="TENTATIVE" if tentative else STATUS_BY_STATE[event.state],
+        extra_description=extra,
+        changed=max(stamp(event.updated_dt), stamp(registration.updated_dt)),
+    )
+
+
+def registration_component(registration: Registration, *, base_url: str) -> icalendar.Event:
+    """The event as its registered member sees it; waiting or offered places are TENTATIVE."""
+    view = _as_registered(registration)
+    component = event_component(
+        registration.event, base_url=base_url, extra_description=view.extra_description
+    )
+    _replace(component, "dtstamp", view.changed)
+    _replace(component, "last-modified", view.changed)
+    if view.tentative:
+        _replace(component, "summary", view.summary)
+        _replace(component, "status", view.status)
     return component
 
 
@@ -434,25 +464,17 @@ def registration_invitation(registration: Registration, method: str = "REQUEST")
 
 
 def _placeholder_vevent(registration: Registration, base_url: str) -> bytes:
-    """registration_component (its rules repeated here) with the invitation's SEQUENCE
-    and an ORGANIZER."""
-    event = registration.event
-    tentative = registration.state in PERSONAL_PREFIXES and event.state == EventState.PUBLISHED
-    extra = ([_waiting_note(registration)] if tentative else []) + _assigned_workshops(registration)
-    changed = max(stamp(event.updated_dt), stamp(registration.updated_dt))
+    """registration_component's entry with the invitation's SEQUENCE and an ORGANIZER."""
+    view = _as_registered(registration)
     return _vevent_bytes(
-        event,
+        registration.event,
         base_url,
-        summary=(
-            f"{PERSONAL_PREFIXES[registration.state]}: {event.title}"
-            if tentative
-            else _summary(event.title, event.state)
-        ),
-        dtstamp=changed,
-        last_modified=changed,
+        summary=view.summary,
+        dtstamp=view.changed,
+        last_modified=view.changed,
         sequence=invitation_sequence(registration),
-        status="TENTATIVE" if tentative else STATUS_BY_STATE[event.state],
-        extra_description=extra,
+        status=view.status,
+        extra_description=view.extra_description,
         organizer=_organizer_line(base_url),
     )
 
